@@ -1,0 +1,54 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Python 3.12+ (Django 6); pyenv installs are found even when not on PATH.
+PYTHON ?= $(shell for p in python3.12 python3.13 python3 $$HOME/.pyenv/versions/3.12*/bin/python3 /root/.pyenv/versions/3.12*/bin/python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
+PG_URL ?= postgres://postgres@127.0.0.1:5432/digitization
+DEMO_ENV := DEBUG=1
+PORT ?= 8000
+
+.PHONY: venv demo test lint format test-sqlite test-postgres models clean
+
+$(BIN)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed: install it, or run make PYTHON=/path/to/python3.12"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+models: venv
+	$(DEMO_ENV) $(BIN)/python manage.py ocr_models install
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test-sqlite: venv
+	$(BIN)/pytest -p no:cacheprovider
+
+test-postgres: venv
+	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		echo "== PostgreSQL at 127.0.0.1:5432"; \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider; \
+	else \
+		echo "== PostgreSQL is not answering on 127.0.0.1:5432: PostgreSQL run skipped"; \
+	fi
+
+test: lint models
+	@echo "== SQLite"
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+demo: venv models
+	$(DEMO_ENV) bash scripts/demo.sh $(PORT)
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,195 @@
+"""Librarian screens: books with progress, volumes and pages with cached thumbnails."""
+
+from django.contrib import admin
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from books.models import Book, Page, Volume
+
+
+def progress_bar(done: int, total: int, label: str) -> str:
+    percent = round(100 * done / total) if total else 0
+    return format_html(
+        '<div class="dp-progress" title="{} {} of {} pages">'
+        '<div class="dp-progress-bar" style="width:{}%"></div>'
+        '<span class="dp-progress-label">{}%</span></div>',
+        label,
+        done,
+        total,
+        percent,
+        percent,
+    )
+
+
+def thumbnail_tag(name: str | None, alt: str, size: int = 64) -> str:
+    if not name:
+        return "—"
+    from django.core.files.storage import default_storage
+
+    return format_html(
+        '<img src="{}" alt="{}" loading="lazy" class="dp-thumb" style="max-height:{}px">',
+        default_storage.url(name),
+        alt,
+        size,
+    )
+
+
+class ProgressColumns:
+    """Columns shared by the book and volume lists; counts come from ``with_progress()``."""
+
+    @admin.display(description=_("pages"), ordering="page_count")
+    def pages(self, obj):
+        return obj.page_count
+
+    @admin.display(description=_("recognized"), ordering="recognized_count")
+    def recognized(self, obj):
+        return progress_bar(obj.recognized_count, obj.page_count, "recognized")
+
+    @admin.display(description=_("reviewed"), ordering="reviewed_count")
+    def reviewed(self, obj):
+        return progress_bar(obj.reviewed_count, obj.page_count, "reviewed")
+
+    @admin.display(description=_("failed"), ordering="failed_count")
+    def failed(self, obj):
+        return obj.failed_count or "—"
+
+
+class VolumeInline(admin.TabularInline):
+    model = Volume
+    fields = ("sequence", "label", "source_directory", "page_list")
+    readonly_fields = ("source_directory", "page_list")
+    extra = 0
+    show_change_link = True
+
+    @admin.display(description=_("pages"))
+    def page_list(self, obj):
+        if not obj.pk:
+            return "—"
+        url = reverse("admin:books_page_changelist") + f"?volume__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("Show pages"))
+
+
+@admin.register(Book)
+class BookAdmin(ProgressColumns, admin.ModelAdmin):
+    list_display = (
+        "title",
+        "author",
+        "category",
+        "language",
+        "text_direction",
+        "volumes",
+        "pages",
+        "recognized",
+        "reviewed",
+        "failed",
+        "updated_at",
+    )
+    list_display_links = ("title",)
+    list_filter = ("category", "language", "text_direction", "created_at")
+    search_fields = ("title", "author", "slug", "description", "category")
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("source_directory", "created_at", "updated_at")
+    inlines = [VolumeInline]
+    list_per_page = 50
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "author", "category", "description")}),
+        (_("Recognition"), {"fields": ("language", "text_direction")}),
+        (
+            _("Provenance"),
+            {"fields": ("source_directory", "metadata", "created_at", "updated_at")},
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_progress()
+
+    @admin.display(description=_("volumes"), ordering="volume_count")
+    def volumes(self, obj):
+        return obj.volume_count
+
+
+@admin.register(Volume)
+class VolumeAdmin(ProgressColumns, admin.ModelAdmin):
+    list_display = ("cover", "__str__", "sequence", "pages", "recognized", "reviewed", "failed")
+    list_display_links = ("__str__",)
+    list_filter = ("book",)
+    list_select_related = ("book",)
+    search_fields = ("label", "book__title", "book__slug")
+    readonly_fields = ("source_directory", "created_at")
+    autocomplete_fields = ("book",)
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        first_thumb = Page.objects.filter(volume=OuterRef("pk")).order_by("sequence")
+        return (
+            super()
+            .get_queryset(request)
+            .with_progress()
+            .annotate(cover_thumbnail=Subquery(first_thumb.values("thumbnail")[:1]))
+        )
+
+    @admin.display(description=_("cover"))
+    def cover(self, obj):
+        return thumbnail_tag(obj.cover_thumbnail, str(obj))
+
+
+@admin.register(Page)
+class PageAdmin(admin.ModelAdmin):
+    list_display = ("thumb", "__str__", "original_name", "status", "size", "updated_at")
+    list_display_links = ("thumb", "__str__")
+    list_filter = ("status", "volume__book")
+    list_select_related = ("volume__book",)
+    search_fields = ("original_name", "source_path", "sha256", "volume__book__title")
+    readonly_fields = (
+        "preview",
+        "original_name",
+        "source_path",
+        "source_frame",
+        "sha256",
+        "width",
+        "height",
+        "created_at",
+        "updated_at",
+    )
+    fields = (
+        "preview",
+        "volume",
+        "sequence",
+        "status",
+        "error",
+        "original_name",
+        "source_path",
+        "source_frame",
+        "sha256",
+        "width",
+        "height",
+        "created_at",
+        "updated_at",
+    )
+    raw_id_fields = ("volume",)
+    list_per_page = 100
+
+    def has_add_permission(self, request):
+        # Pages come from imports and uploads, which validate and deduplicate the files.
+        return False
+
+    @admin.display(description=_("page"))
+    def thumb(self, obj):
+        return thumbnail_tag(obj.thumbnail.name, str(obj))
+
+    @admin.display(description=_("pixels"))
+    def size(self, obj):
+        return f"{obj.width} × {obj.height}"
+
+    @admin.display(description=_("image"))
+    def preview(self, obj):
+        if not obj.image:
+            return "—"
+        return format_html(
+            '<a href="{}" target="_blank"><img src="{}" alt="{}" class="dp-page-image"></a>',
+            obj.image.url,
+            obj.image.url,
+            str(obj),
+        )

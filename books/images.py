@@ -1,0 +1,190 @@
+"""Turning one source file (image, multi-page TIFF or PDF) into validated page images.
+
+Every failure raises ``BadFile`` with a reason a librarian can act on. Nothing here touches
+the database or storage: ``books.importing`` decides what to keep.
+"""
+
+import hashlib
+import io
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Formats we accept by content (the file name's extension is only a first filter).
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "TIFF", "BMP", "WEBP"}
+ACCEPTED_EXTENSIONS = (".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff", ".bmp", ".webp", ".pdf")
+# Formats browsers display and that we therefore store unchanged when no rotation is needed.
+KEPT_AS_IS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp"}
+EXIF_ORIENTATION = 0x0112
+
+
+class BadFile(Exception):
+    """The file cannot become a page; ``str()`` is the reason shown to the user."""
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """One page ready to store: encoded image bytes plus its cached thumbnail."""
+
+    frame: int
+    data: bytes
+    extension: str
+    width: int
+    height: int
+    thumbnail: bytes
+
+
+@dataclass(frozen=True)
+class DecodeLimits:
+    max_pixels: int
+    pdf_dpi: int
+    thumbnail_size: int
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode_pages(data: bytes, limits: DecodeLimits) -> Iterator[PageImage]:
+    """Yield the pages of a source file, validating each one fully before it is yielded."""
+    if not data:
+        raise BadFile("empty file (0 bytes)")
+    if data[:5] == b"%PDF-":
+        yield from _pdf_pages(data, limits)
+    else:
+        yield from _image_pages(data, limits)
+
+
+def _open_image(data: bytes, limits: DecodeLimits) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise BadFile(_bomb_reason(None, None, limits)) from None
+    except UnidentifiedImageError:
+        raise BadFile("not an image or PDF (unrecognised content)") from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise BadFile(f"corrupt image header: {error}") from None
+    if image.format not in ACCEPTED_FORMATS:
+        raise BadFile(f"unsupported image format {image.format}: use JPEG, PNG, TIFF, BMP or WebP")
+    return image
+
+
+def _image_pages(data: bytes, limits: DecodeLimits) -> Iterator[PageImage]:
+    image = _open_image(data, limits)
+    frames = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+    for frame in range(frames):
+        if frame:
+            image.seek(frame)
+        width, height = image.size
+        if width * height > limits.max_pixels:
+            raise BadFile(_bomb_reason(width, height, limits))
+        yield _encode_frame(image, data if frames == 1 else None, frame, limits)
+
+
+def _encode_frame(
+    image: Image.Image, original: bytes | None, frame: int, limits: DecodeLimits
+) -> PageImage:
+    """Decode one frame completely (catching truncation), then pick what to store."""
+    width, height = image.size
+    orientation = image.getexif().get(EXIF_ORIENTATION, 1) if original is not None else 1
+    keep_original = original is not None and image.format in KEPT_AS_IS and orientation == 1
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            if keep_original and image.format in {"JPEG", "MPO"}:
+                # Scaled DCT decoding still reads every byte of the stream, so truncation is
+                # caught, at a fraction of the cost; the result is big enough for a thumbnail.
+                image.draft(_plain_mode(image), (limits.thumbnail_size, limits.thumbnail_size))
+            image.load()
+    except Image.DecompressionBombError:
+        raise BadFile(_bomb_reason(*image.size, limits)) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise BadFile(f"corrupt or truncated image data: {error}") from None
+
+    if keep_original:
+        stored, extension = original, KEPT_AS_IS[image.format]
+        decoded = image
+    else:
+        decoded = ImageOps.exif_transpose(image) if orientation != 1 else image
+        decoded = decoded.convert(_plain_mode(decoded))
+        width, height = decoded.size
+        stored, extension = _encode_lossless_or_jpeg(decoded, image.format)
+    return PageImage(
+        frame=frame,
+        data=stored,
+        extension=extension,
+        width=width,
+        height=height,
+        thumbnail=make_thumbnail(decoded, limits.thumbnail_size),
+    )
+
+
+def _plain_mode(image: Image.Image) -> str:
+    return "L" if image.mode in {"1", "L", "LA", "I", "I;16", "F"} else "RGB"
+
+
+def _encode_lossless_or_jpeg(image: Image.Image, source_format: str) -> tuple[bytes, str]:
+    """A rotated JPEG stays JPEG (re-encoded at high quality); everything else becomes PNG."""
+    buffer = io.BytesIO()
+    if source_format in {"JPEG", "MPO"}:
+        image.save(buffer, "JPEG", quality=95, subsampling=0)
+        return buffer.getvalue(), "jpg"
+    image.save(buffer, "PNG", compress_level=6)
+    return buffer.getvalue(), "png"
+
+
+def make_thumbnail(image: Image.Image, size: int) -> bytes:
+    thumb = image.convert(_plain_mode(image))
+    thumb.thumbnail((size, size), Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    thumb.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def _pdf_pages(data: bytes, limits: DecodeLimits) -> Iterator[PageImage]:
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as error:
+        raise BadFile(f"corrupt PDF: {error}") from None
+    try:
+        if len(document) == 0:
+            raise BadFile("PDF has no pages")
+        scale = limits.pdf_dpi / 72
+        for index in range(len(document)):
+            page = document[index]
+            try:
+                width_pt, height_pt = page.get_size()
+                width, height = round(width_pt * scale), round(height_pt * scale)
+                if width * height > limits.max_pixels:
+                    raise BadFile(f"PDF page {index + 1}: " + _bomb_reason(width, height, limits))
+                try:
+                    rendered = page.render(scale=scale, grayscale=False).to_pil()
+                except pypdfium2.PdfiumError as error:
+                    raise BadFile(f"PDF page {index + 1} cannot be rendered: {error}") from None
+            finally:
+                page.close()
+            stored, extension = _encode_lossless_or_jpeg(rendered.convert("RGB"), "PNG")
+            yield PageImage(
+                frame=index,
+                data=stored,
+                extension=extension,
+                width=rendered.width,
+                height=rendered.height,
+                thumbnail=make_thumbnail(rendered, limits.thumbnail_size),
+            )
+    finally:
+        document.close()
+
+
+def _bomb_reason(width: int | None, height: int | None, limits: DecodeLimits) -> str:
+    size = f"{width}x{height} = {width * height / 1e6:.0f} MP " if width and height else ""
+    return (
+        f"image too large (decompression bomb guard): {size}"
+        f"exceeds IMPORT_MAX_PIXELS={limits.max_pixels:,}"
+    )

@@ -1,0 +1,440 @@
+"""Importing page files into the catalogue: planning a folder, then storing pages safely.
+
+Used by ``manage.py import_directory``, admin uploads and the API alike. Rules:
+- idempotent: a file whose content (sha256) is already in the volume is skipped;
+- one transaction per source file, and the image is in storage before its row commits;
+  a failure removes what was written, and a re-run after a crash overwrites leftovers;
+- a bad file is reported with its reason and the rest goes on.
+"""
+
+import logging
+import os
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils.text import slugify
+
+from books import images
+from books.models import Book, Page, TextDirection, Volume
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PATTERNS = tuple(f"*{ext}" for ext in images.ACCEPTED_EXTENSIONS)
+
+
+# --- Names -----------------------------------------------------------------------------------
+
+
+def display_name(name: str) -> str:
+    """A file name safe to store and print: undecodable bytes replaced, Unicode in NFC."""
+    raw = os.fsencode(name)
+    return unicodedata.normalize("NFC", raw.decode("utf-8", errors="replace"))
+
+
+def is_clean_name(name: str) -> bool:
+    try:
+        os.fsencode(name).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def natural_key(name: str) -> list:
+    """Sort key that orders ``page2`` before ``page10`` and ignores case."""
+    parts = re.split(r"(\d+)", display_name(name).casefold())
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts]
+
+
+def matches(name: str, patterns: Iterable[str]) -> bool:
+    folded = display_name(name).casefold()
+    return any(fnmatchcase(folded, pattern.casefold()) for pattern in patterns)
+
+
+# --- Planning --------------------------------------------------------------------------------
+
+
+@dataclass
+class VolumePlan:
+    source_directory: str  # relative to the book folder; "" for files directly in it
+    label: str
+    files: list[Path]
+
+
+@dataclass
+class BookPlan:
+    source: Path
+    title: str
+    volumes: list[VolumePlan]
+
+    @property
+    def file_count(self) -> int:
+        return sum(len(volume.files) for volume in self.volumes)
+
+
+def plan_directory(
+    root: Path,
+    *,
+    as_books: bool = False,
+    patterns: Iterable[str] | None = None,
+    recursive: bool = True,
+    title: str | None = None,
+) -> list[BookPlan]:
+    """What an import of ``root`` would create: books, their volumes and files, in order.
+
+    One book: files directly in ``root`` form the first volume, each sub-folder one more.
+    ``as_books``: each sub-folder of ``root`` is a book planned the same way.
+    ``recursive``: a volume folder's own sub-folders add their files to that volume.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"not a directory: {root}")
+    patterns = tuple(patterns or DEFAULT_PATTERNS)
+    if as_books:
+        return [
+            _plan_book(folder, patterns, recursive, None)
+            for folder in _subfolders(root)
+            if not folder.name.startswith(".")
+        ]
+    return [_plan_book(root, patterns, recursive, title)]
+
+
+def _plan_book(folder: Path, patterns, recursive: bool, title: str | None) -> BookPlan:
+    volumes = []
+    loose = _files_in(folder, patterns, recursive=False)
+    if loose:
+        volumes.append(VolumePlan("", display_name(folder.name), loose))
+    for sub in _subfolders(folder):
+        files = _files_in(sub, patterns, recursive=recursive)
+        if files:
+            volumes.append(VolumePlan(display_name(sub.name), display_name(sub.name), files))
+    return BookPlan(source=folder, title=title or display_name(folder.name), volumes=volumes)
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    entries = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    return sorted(entries, key=lambda p: natural_key(p.name))
+
+
+def _files_in(folder: Path, patterns, *, recursive: bool) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")] if recursive else []
+        for name in filenames:
+            if not name.startswith(".") and matches(name, patterns):
+                found.append(Path(dirpath) / name)
+    return sorted(found, key=lambda p: natural_key(str(p.relative_to(folder))))
+
+
+# --- Results ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Failure:
+    path: str
+    reason: str
+
+
+@dataclass
+class ImportSummary:
+    books_created: int = 0
+    volumes_created: int = 0
+    pages_created: int = 0
+    files_imported: int = 0
+    files_skipped: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[Failure] = field(default_factory=list)
+    orphans_removed: int = 0
+    bytes_read: int = 0
+    seconds: float = 0.0
+    page_ids: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one source file: ``pages`` created, or skipped, or failed."""
+
+    path: str
+    pages: list[Page]
+    skipped: bool = False
+    error: str = ""
+
+
+# --- Storing pages ---------------------------------------------------------------------------
+
+
+def decode_limits() -> images.DecodeLimits:
+    return images.DecodeLimits(
+        max_pixels=settings.IMPORT_MAX_PIXELS,
+        pdf_dpi=settings.IMPORT_PDF_DPI,
+        thumbnail_size=settings.THUMBNAIL_SIZE,
+    )
+
+
+def storage_name(volume: Volume, sha256: str, frame: int, extension: str, kind: str) -> str:
+    """Deterministic by content, so a re-run after a crash overwrites its own leftovers."""
+    return f"{kind}/{volume.book_id}/{volume.id}/{sha256[:20]}-{frame}.{extension}"
+
+
+def add_file(
+    volume: Volume,
+    data: bytes,
+    *,
+    original_name: str,
+    source_path: str = "",
+    known: set[tuple[str, int]] | None = None,
+) -> FileOutcome:
+    """Add the pages of one source file to ``volume``; never raises for a bad file.
+
+    ``known`` is the volume's set of (sha256, frame) already stored, for callers adding many
+    files; without it the database is asked.
+    """
+    label = source_path or original_name
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        return FileOutcome(label, [], error=_too_big(len(data)))
+    sha = images.sha256_hex(data)
+    if known is None:
+        known = set(
+            Page.objects.filter(volume=volume, sha256=sha).values_list("sha256", "source_frame")
+        )
+    if (sha, 0) in known:
+        return FileOutcome(label, [], skipped=True)
+
+    written: list[str] = []
+    try:
+        decoded = [
+            p for p in images.decode_pages(data, decode_limits()) if (sha, p.frame) not in known
+        ]
+        if not decoded:
+            return FileOutcome(label, [], skipped=True)
+        rows = []
+        for page_image in decoded:
+            image_name = _write(
+                volume,
+                sha,
+                page_image.frame,
+                page_image.extension,
+                "pages",
+                page_image.data,
+                written,
+            )
+            thumb_name = _write(
+                volume, sha, page_image.frame, "jpg", "thumbs", page_image.thumbnail, written
+            )
+            rows.append(
+                Page(
+                    volume=volume,
+                    image=image_name,
+                    thumbnail=thumb_name,
+                    width=page_image.width,
+                    height=page_image.height,
+                    original_name=original_name[:500],
+                    source_path=source_path[:2000],
+                    source_frame=page_image.frame,
+                    sha256=sha,
+                )
+            )
+        _create_pages(volume, rows)
+    except images.BadFile as error:
+        _delete(written)
+        return FileOutcome(label, [], error=str(error))
+    except BaseException:
+        _delete(written)
+        raise
+    known.update((sha, row.source_frame) for row in rows)
+    return FileOutcome(label, rows)
+
+
+def _write(volume, sha, frame, extension, kind, data: bytes, written: list[str]) -> str:
+    name = storage_name(volume, sha, frame, extension, kind)
+    if default_storage.exists(name):
+        # A leftover of an interrupted run (its row never committed): replace it.
+        default_storage.delete(name)
+    stored = default_storage.save(name, ContentFile(data))
+    written.append(stored)
+    return stored
+
+
+def _delete(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.warning("could not remove %s after a failed import", name)
+
+
+def _create_pages(volume: Volume, rows: list[Page]) -> None:
+    """Number and insert a file's pages at the end of the volume, all or nothing."""
+    with transaction.atomic():
+        # Locks the volume on PostgreSQL so concurrent imports number pages one after another.
+        Volume.objects.select_for_update().filter(pk=volume.pk).exists()
+        last = Page.objects.filter(volume=volume).aggregate(last=Max("sequence"))["last"] or 0
+        for offset, row in enumerate(rows, start=1):
+            row.sequence = last + offset
+        Page.objects.bulk_create(rows)
+    if rows[0].pk is None:  # backends without RETURNING on bulk insert
+        stored = Page.objects.filter(volume=volume, sha256=rows[0].sha256).order_by("source_frame")
+        for row, pk in zip(rows, stored.values_list("pk", flat=True), strict=False):
+            row.pk = pk
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"file too large: {size / 1024**2:.1f} MiB exceeds "
+        f"UPLOAD_MAX_BYTES={settings.UPLOAD_MAX_BYTES / 1024**2:.0f} MiB"
+    )
+
+
+# --- Importing a planned folder --------------------------------------------------------------
+
+ProgressCallback = Callable[[FileOutcome], None]
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    book: Book | None = None
+    text_direction: str | None = None
+    language: str | None = None
+
+
+def unique_slug(title: str) -> str:
+    base = slugify(title, allow_unicode=True)[:100] or "book"
+    slug, n = base, 1
+    while Book.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def find_book(identifier: str) -> Book | None:
+    """A book by its identifier (slug) or numeric id."""
+    book = Book.objects.filter(slug=identifier).first()
+    if book is None and identifier.isdigit():
+        book = Book.objects.filter(pk=int(identifier)).first()
+    return book
+
+
+def get_or_create_book(plan: BookPlan, options: ImportOptions, summary: ImportSummary) -> Book:
+    if options.book is not None:
+        return options.book
+    source = str(plan.source.resolve())
+    book = Book.objects.filter(source_directory=source).order_by("pk").first()
+    if book is None:
+        book = Book.objects.create(
+            slug=unique_slug(plan.title),
+            title=plan.title,
+            source_directory=source,
+            text_direction=options.text_direction or TextDirection.AUTO,
+            language=options.language or "ch",
+        )
+        summary.books_created += 1
+    return book
+
+
+def get_or_create_volume(book: Book, plan: VolumePlan, summary: ImportSummary) -> Volume:
+    volume = book.volumes.filter(source_directory=plan.source_directory).order_by("pk").first()
+    if volume is None:
+        last = book.volumes.aggregate(last=Max("sequence"))["last"] or 0
+        volume = Volume.objects.create(
+            book=book, sequence=last + 1, label=plan.label, source_directory=plan.source_directory
+        )
+        summary.volumes_created += 1
+    return volume
+
+
+def import_plans(
+    plans: list[BookPlan],
+    options: ImportOptions = ImportOptions(),
+    progress: ProgressCallback | None = None,
+) -> ImportSummary:
+    summary = ImportSummary()
+    started = time.perf_counter()
+    for plan in plans:
+        book = get_or_create_book(plan, options, summary)
+        for volume_plan in plan.volumes:
+            volume = get_or_create_volume(book, volume_plan, summary)
+            known = set(volume.pages.values_list("sha256", "source_frame"))
+            for path in volume_plan.files:
+                outcome = import_path(volume, path, plan.source, known, summary)
+                if progress:
+                    progress(outcome)
+            summary.orphans_removed += len(remove_orphan_files(volume))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def import_path(
+    volume: Volume, path: Path, book_root: Path, known: set, summary: ImportSummary
+) -> FileOutcome:
+    relative = str(path.relative_to(book_root))
+    shown = display_name(relative)
+    if not is_clean_name(path.name):
+        summary.warnings.append(
+            Failure(shown, "file name is not valid UTF-8; stored with replacement characters")
+        )
+    try:
+        size = path.stat().st_size
+        if size > settings.UPLOAD_MAX_BYTES:
+            outcome = FileOutcome(shown, [], error=_too_big(size))
+        else:
+            data = path.read_bytes()
+            summary.bytes_read += len(data)
+            outcome = add_file(
+                volume, data, original_name=display_name(path.name), source_path=shown, known=known
+            )
+    except PermissionError:
+        outcome = FileOutcome(shown, [], error="permission denied: the file cannot be read")
+    except OSError as error:
+        outcome = FileOutcome(shown, [], error=f"cannot read file: {error.strerror or error}")
+
+    if outcome.error:
+        summary.failures.append(Failure(shown, outcome.error))
+        logger.debug("import failed: %s: %s", shown, outcome.error)
+    elif outcome.skipped:
+        summary.files_skipped += 1
+    else:
+        summary.files_imported += 1
+        summary.pages_created += len(outcome.pages)
+        summary.page_ids.extend(page.pk for page in outcome.pages)
+    return outcome
+
+
+def remove_orphan_files(volume: Volume, *, older_than_seconds: float = 600) -> list[str]:
+    """Delete stored files of ``volume`` that no page row references (crash leftovers).
+
+    Files younger than ``older_than_seconds`` are left alone: they may belong to an upload
+    whose row is about to commit.
+    """
+    referenced = set()
+    for image, thumbnail in volume.pages.values_list("image", "thumbnail"):
+        referenced.update((image, thumbnail))
+    removed = []
+    now = time.time()
+    for kind in ("pages", "thumbs"):
+        folder = f"{kind}/{volume.book_id}/{volume.id}"
+        try:
+            _, names = default_storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        for name in names:
+            path = f"{folder}/{name}"
+            if path in referenced:
+                continue
+            modified = default_storage.get_modified_time(path).timestamp()
+            if now - modified >= older_than_seconds:
+                default_storage.delete(path)
+                removed.append(path)
+    return removed

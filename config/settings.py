@@ -1,0 +1,164 @@
+"""Django settings: every knob comes from the environment (see the table in README.md)."""
+
+from pathlib import Path
+
+from config import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env.get_str("DATA_DIR") or BASE_DIR / "var")
+try:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as error:
+    raise env.ConfigError(f"DATA_DIR={DATA_DIR} cannot be created: {error.strerror}") from None
+
+DEBUG = env.get_bool("DEBUG", False)
+
+SECRET_KEY = env.get_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise env.ConfigError("SECRET_KEY is not set: set SECRET_KEY (or DEBUG=1 for development)")
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
+
+ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.get_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "django_q",
+    "books",
+    "ocr",
+    "exports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.database_from_url("DATABASE_URL", DATA_DIR / "db.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.get_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Files: local disk by default, S3-compatible storage when a bucket is named -------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.get_str("STATIC_ROOT") or DATA_DIR / "static")
+MEDIA_URL = env.get_str("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(env.get_str("MEDIA_ROOT") or DATA_DIR / "media")
+
+AWS_STORAGE_BUCKET_NAME = env.get_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.get_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env.get_str("AWS_S3_REGION_NAME") or None,
+            "access_key": env.get_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env.get_str("AWS_SECRET_ACCESS_KEY") or None,
+            "location": env.get_str("AWS_LOCATION"),
+            "default_acl": None,
+            "file_overwrite": True,
+            "querystring_auth": True,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- Uploads and imports ------------------------------------------------------------------
+# Largest single page file accepted by uploads and imports (bytes; "200M" style accepted).
+UPLOAD_MAX_BYTES = env.get_size("UPLOAD_MAX_BYTES", 200 * 1024**2)
+# Larger request bodies stream to temporary files instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.get_size("FILE_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024**2)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.get_size("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024**2)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.get_int("DATA_UPLOAD_MAX_NUMBER_FILES", 500, minimum=1)
+# Decompression-bomb guard: images (and rendered PDF pages) above this pixel count are refused.
+IMPORT_MAX_PIXELS = env.get_int("IMPORT_MAX_PIXELS", 200_000_000, minimum=1_000_000)
+# Resolution at which PDF pages are rendered into page images.
+IMPORT_PDF_DPI = env.get_int("IMPORT_PDF_DPI", 300, minimum=72)
+# Longest side of the cached admin thumbnails, in pixels.
+THUMBNAIL_SIZE = env.get_int("THUMBNAIL_SIZE", 256, minimum=32)
+
+# --- Task queue (django-q2): ORM broker by default, Redis when REDIS_URL is set ---------------
+REDIS_URL = env.get_str("REDIS_URL")
+Q_CLUSTER = {
+    "name": env.get_str("Q_CLUSTER_NAME", "digitization"),
+    "workers": env.get_int("Q_WORKERS", 1, minimum=1),
+    "recycle": env.get_int("Q_RECYCLE", 500, minimum=1),
+    "timeout": env.get_int("Q_TIMEOUT", 600, minimum=10),
+    "retry": env.get_int("Q_RETRY", 720, minimum=20),
+    "max_attempts": env.get_int("Q_MAX_ATTEMPTS", 3, minimum=1),
+    "catch_up": False,
+    "save_limit": env.get_int("Q_SAVE_LIMIT", 1000, minimum=0),
+    "label": "Task queue",
+}
+if Q_CLUSTER["retry"] <= Q_CLUSTER["timeout"]:
+    raise env.ConfigError("Q_RETRY must be larger than Q_TIMEOUT (django-q2 would run tasks twice)")
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise env.ConfigError(
+            f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or unix://"
+        )
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- REST API ---------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO").upper()},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
