@@ -1,0 +1,89 @@
+"""Reading order on synthetic line boxes: columns, spanning titles, vertical pages, small notes."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from ocr.reading_order import AUTO, HORIZONTAL, VERTICAL, detect_direction, order_lines
+
+
+@dataclass
+class Line:
+    name: str
+    box: tuple[int, int, int, int]
+
+
+def names(lines, direction=AUTO):
+    ordered, used = order_lines(lines, direction)
+    return [line.name for line in ordered], used
+
+
+def test_single_column_reads_top_to_bottom_whatever_the_input_order():
+    lines = [Line(f"l{i}", (100, 100 + 50 * i, 900, 130 + 50 * i)) for i in range(5)]
+    order, direction = names(list(reversed(lines)))
+    assert order == ["l0", "l1", "l2", "l3", "l4"]
+    assert direction == HORIZONTAL
+
+
+def test_fragments_of_one_row_read_left_to_right():
+    lines = [
+        Line("right", (520, 102, 900, 130)),
+        Line("left", (100, 100, 480, 131)),
+        Line("next", (100, 150, 900, 180)),
+    ]
+    assert names(lines)[0] == ["left", "right", "next"]
+
+
+def test_two_columns_read_column_by_column_under_a_spanning_title():
+    title = Line("title", (100, 40, 900, 80))
+    left = [Line(f"a{i}", (100, 120 + 50 * i, 480, 150 + 50 * i)) for i in range(4)]
+    right = [Line(f"b{i}", (540, 120 + 50 * i, 900, 150 + 50 * i)) for i in range(4)]
+    footer = Line("footer", (100, 400, 900, 430))
+    order, _ = names([*right, footer, *left, title])
+    assert order == ["title", "a0", "a1", "a2", "a3", "b0", "b1", "b2", "b3", "footer"]
+
+
+def test_vertical_columns_read_right_to_left_each_top_to_bottom():
+    columns = [Line(f"c{i}", (900 - 60 * i, 100, 940 - 60 * i, 800)) for i in range(5)]
+    order, direction = names(list(reversed(columns)))
+    assert direction == VERTICAL
+    assert order == ["c0", "c1", "c2", "c3", "c4"]
+
+
+def test_vertical_column_split_in_two_boxes_reads_top_box_first():
+    lines = [
+        Line("c1-bottom", (840, 500, 880, 800)),
+        Line("c0", (900, 100, 940, 800)),
+        Line("c1-top", (840, 100, 880, 450)),
+    ]
+    assert names(lines)[0] == ["c0", "c1-top", "c1-bottom"]
+
+
+def test_double_line_small_note_follows_its_column_right_sub_column_first():
+    lines = [
+        Line("c0", (900, 100, 940, 800)),
+        # Column 1: main text, then a two-line small note below it.
+        Line("c1-main", (840, 100, 880, 500)),
+        Line("c1-note-left", (840, 510, 858, 790)),
+        Line("c1-note-right", (862, 510, 880, 760)),
+        Line("c2", (780, 100, 820, 800)),
+    ]
+    assert names(lines)[0] == ["c0", "c1-main", "c1-note-right", "c1-note-left", "c2"]
+
+
+def test_book_direction_overrides_detection():
+    lines = [Line("a", (100, 100, 140, 140)), Line("b", (200, 100, 240, 140))]
+    assert names(lines, VERTICAL)[0] == ["b", "a"]
+    assert names(lines, HORIZONTAL)[0] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("boxes", "expected"),
+    [
+        ([(0, 0, 40, 400), (60, 0, 100, 380)], VERTICAL),
+        ([(0, 0, 400, 40), (0, 60, 380, 100)], HORIZONTAL),
+        ([], HORIZONTAL),
+    ],
+)
+def test_direction_detection_from_line_shapes(boxes, expected):
+    assert detect_direction([Line(str(i), b) for i, b in enumerate(boxes)]) == expected
