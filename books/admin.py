@@ -1,6 +1,6 @@
 """Librarian screens: books with progress, volumes and pages with cached thumbnails."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html
@@ -34,6 +34,28 @@ def thumbnail_tag(name: str | None, alt: str, size: int = 64) -> str:
         alt,
         size,
     )
+
+
+def _enqueue(modeladmin, request, pages, *, force):
+    from ocr.queueing import enqueue_pages
+
+    result = enqueue_pages(pages.values_list("pk", flat=True), force=force, user=request.user)
+    level = messages.SUCCESS if result.queued else messages.WARNING
+    modeladmin.message_user(request, result.message(), level)
+
+
+def recognize_actions(pages_of):
+    """Admin actions queueing OCR for the pages of the selected objects."""
+
+    @admin.action(description=_("Recognize text (OCR) of the selected items"))
+    def recognize(modeladmin, request, queryset):
+        _enqueue(modeladmin, request, pages_of(queryset), force=False)
+
+    @admin.action(description=_("Recognize again, replacing existing text"))
+    def recognize_again(modeladmin, request, queryset):
+        _enqueue(modeladmin, request, pages_of(queryset), force=True)
+
+    return [recognize, recognize_again]
 
 
 class ProgressColumns:
@@ -93,6 +115,7 @@ class BookAdmin(ProgressColumns, admin.ModelAdmin):
     readonly_fields = ("source_directory", "created_at", "updated_at")
     inlines = [VolumeInline]
     list_per_page = 50
+    actions = recognize_actions(lambda books: Page.objects.filter(volume__book__in=books))
     fieldsets = (
         (None, {"fields": ("title", "slug", "author", "category", "description")}),
         (_("Recognition"), {"fields": ("language", "text_direction")}),
@@ -120,6 +143,7 @@ class VolumeAdmin(ProgressColumns, admin.ModelAdmin):
     readonly_fields = ("source_directory", "created_at")
     autocomplete_fields = ("book",)
     list_per_page = 50
+    actions = recognize_actions(lambda volumes: Page.objects.filter(volume__in=volumes))
 
     def get_queryset(self, request):
         first_thumb = Page.objects.filter(volume=OuterRef("pk")).order_by("sequence")
@@ -144,6 +168,7 @@ class PageAdmin(admin.ModelAdmin):
     search_fields = ("original_name", "source_path", "sha256", "volume__book__title")
     readonly_fields = (
         "preview",
+        "recognized_text",
         "original_name",
         "source_path",
         "source_frame",
@@ -155,6 +180,7 @@ class PageAdmin(admin.ModelAdmin):
     )
     fields = (
         "preview",
+        "recognized_text",
         "volume",
         "sequence",
         "status",
@@ -170,6 +196,7 @@ class PageAdmin(admin.ModelAdmin):
     )
     raw_id_fields = ("volume",)
     list_per_page = 100
+    actions = recognize_actions(lambda pages: pages)
 
     def has_add_permission(self, request):
         # Pages come from imports and uploads, which validate and deduplicate the files.
@@ -193,3 +220,10 @@ class PageAdmin(admin.ModelAdmin):
             obj.image.url,
             str(obj),
         )
+
+    @admin.display(description=_("recognized text"))
+    def recognized_text(self, obj):
+        lines = list(obj.lines.values_list("text", flat=True)) if obj.pk else []
+        if not lines:
+            return "—"
+        return format_html('<pre class="dp-text">{}</pre>', "\n".join(lines))

@@ -90,11 +90,12 @@ def _encode_frame(
 ) -> PageImage:
     """Decode one frame completely (catching truncation), then pick what to store."""
     width, height = image.size
-    orientation = image.getexif().get(EXIF_ORIENTATION, 1) if original is not None else 1
-    keep_original = original is not None and image.format in KEPT_AS_IS and orientation == 1
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Inside the try: for PNG, reading EXIF decodes the whole image (truncation shows).
+            orientation = image.getexif().get(EXIF_ORIENTATION, 1) if original is not None else 1
+            keep_original = original is not None and image.format in KEPT_AS_IS and orientation == 1
             if keep_original and image.format in {"JPEG", "MPO"}:
                 # Scaled DCT decoding still reads every byte of the stream, so truncation is
                 # caught, at a fraction of the cost; the result is big enough for a thumbnail.

@@ -7,6 +7,7 @@ Used by ``manage.py import_directory``, admin uploads and the API alike. Rules:
 - a bad file is reported with its reason and the rest goes on.
 """
 
+import json
 import logging
 import os
 import re
@@ -75,6 +76,7 @@ class BookPlan:
     source: Path
     title: str
     volumes: list[VolumePlan]
+    fields: dict = field(default_factory=dict)  # from the folder's book.json, if any
 
     @property
     def file_count(self) -> int:
@@ -117,7 +119,46 @@ def _plan_book(folder: Path, patterns, recursive: bool, title: str | None) -> Bo
         files = _files_in(sub, patterns, recursive=recursive)
         if files:
             volumes.append(VolumePlan(display_name(sub.name), display_name(sub.name), files))
-    return BookPlan(source=folder, title=title or display_name(folder.name), volumes=volumes)
+    fields = read_book_json(folder)
+    return BookPlan(
+        source=folder,
+        title=title or fields.pop("title", None) or display_name(folder.name),
+        volumes=volumes,
+        fields=fields,
+    )
+
+
+BOOK_JSON_FIELDS = {
+    "title",
+    "slug",
+    "author",
+    "category",
+    "description",
+    "language",
+    "text_direction",
+    "metadata",
+}
+
+
+def read_book_json(folder: Path) -> dict:
+    """Catalogue fields for a new book from an optional ``book.json`` in its folder."""
+    path = folder / "book.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BookJsonError(f"{path}: not valid JSON: {error}") from None
+    if not isinstance(data, dict) or set(data) - BOOK_JSON_FIELDS:
+        unknown = ", ".join(sorted(set(data) - BOOK_JSON_FIELDS)) if isinstance(data, dict) else ""
+        raise BookJsonError(
+            f"{path}: expected an object with {sorted(BOOK_JSON_FIELDS)}; unknown: {unknown}"
+        )
+    return data
+
+
+class BookJsonError(ValueError):
+    """A book.json sidecar that cannot be used; the message names the file."""
 
 
 def _subfolders(folder: Path) -> list[Path]:
@@ -330,16 +371,27 @@ def find_book(identifier: str) -> Book | None:
 def get_or_create_book(plan: BookPlan, options: ImportOptions, summary: ImportSummary) -> Book:
     if options.book is not None:
         return options.book
-    source = str(plan.source.resolve())
+    # display_name: a folder name that is not UTF-8 cannot be sent to the database as is.
+    source = display_name(str(plan.source.resolve()))
     book = Book.objects.filter(source_directory=source).order_by("pk").first()
     if book is None:
-        book = Book.objects.create(
-            slug=unique_slug(plan.title),
-            title=plan.title,
-            source_directory=source,
-            text_direction=options.text_direction or TextDirection.AUTO,
-            language=options.language or "ch",
-        )
+        fields = {
+            "text_direction": TextDirection.AUTO,
+            "language": "ch",
+            **plan.fields,
+            **{
+                k: v
+                for k, v in (
+                    ("text_direction", options.text_direction),
+                    ("language", options.language),
+                )
+                if v
+            },
+        }
+        slug = fields.pop("slug", None)
+        if not slug or Book.objects.filter(slug=slug).exists():
+            slug = unique_slug(slug or plan.title)
+        book = Book.objects.create(slug=slug, title=plan.title, source_directory=source, **fields)
         summary.books_created += 1
     return book
 

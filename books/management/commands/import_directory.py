@@ -65,7 +65,7 @@ class Command(BaseCommand):
                 recursive=not options["no_recursive"],
                 title=options["title"],
             )
-        except FileNotFoundError as error:
+        except (FileNotFoundError, importing.BookJsonError) as error:
             raise CommandError(str(error)) from None
 
         total = sum(plan.file_count for plan in plans)

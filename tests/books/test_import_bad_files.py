@@ -1,0 +1,213 @@
+"""Every kind of bad file is reported with its path and reason; the good files still import."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from books import importing
+from books.models import Book, Page, Volume
+from tests.factories import (
+    page_names,
+    stored_files,
+    write_jpeg,
+    write_png,
+    write_png_header_only,
+    write_truncated,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _empty(folder):
+    (folder / "bad.jpg").write_bytes(b"")
+
+
+def _truncated_jpeg(folder):
+    write_truncated(folder / "bad.jpg", write_jpeg, 99)
+
+
+def _truncated_png(folder):
+    write_truncated(folder / "bad.png", write_png, 99)
+
+
+def _text_named_jpg(folder):
+    (folder / "bad.jpg").write_text("This is a text file, not a scan.\n")
+
+
+def _corrupt_pdf(folder):
+    (folder / "bad.pdf").write_bytes(b"%PDF-1.7\n this is not really a PDF\n%%EOF\n")
+
+
+def _decompression_bomb(folder):
+    write_png(folder / "bad.png", 99, size=(1200, 1000))  # 1.2 MP > IMPORT_MAX_PIXELS
+
+
+def _huge_png_header(folder):
+    write_png_header_only(folder / "bad.png", 100_000, 100_000)  # claims 10 gigapixels
+
+
+def _over_upload_max_bytes(folder):
+    (folder / "bad.png").write_bytes(os.urandom(300_000))  # > UPLOAD_MAX_BYTES, never read
+
+
+def _broken_symlink(folder):
+    (folder / "bad.jpg").symlink_to(folder / "gone.jpg")
+
+
+def _unsupported_format(folder):
+    from tests.factories import page_image
+
+    page_image(99).save(folder / "bad.jpg", "GIF")
+
+
+BAD_FILES = {
+    "empty": (_empty, "bad.jpg", "empty file (0 bytes)"),
+    "truncated-jpeg": (_truncated_jpeg, "bad.jpg", "corrupt or truncated image data"),
+    "truncated-png": (_truncated_png, "bad.png", "corrupt or truncated image data"),
+    "text-named-jpg": (_text_named_jpg, "bad.jpg", "not an image or PDF"),
+    "corrupt-pdf": (_corrupt_pdf, "bad.pdf", "corrupt PDF"),
+    "decompression-bomb": (_decompression_bomb, "bad.png", "decompression bomb"),
+    "huge-png-header": (_huge_png_header, "bad.png", "decompression bomb"),
+    "over-upload-max-bytes": (_over_upload_max_bytes, "bad.png", "file too large"),
+    "broken-symlink": (_broken_symlink, "bad.jpg", "cannot read file"),
+    "gif-named-jpg": (_unsupported_format, "bad.jpg", "unsupported image format GIF"),
+}
+
+
+@pytest.fixture
+def limits(settings):
+    settings.IMPORT_MAX_PIXELS = 1_000_000
+    settings.UPLOAD_MAX_BYTES = 200_000
+    return settings
+
+
+@pytest.mark.parametrize("kind", BAD_FILES)
+def test_bad_file_is_reported_and_the_rest_imported(kind, src, run_import, limits, media_root):
+    make, name, reason = BAD_FILES[kind]
+    write_png(src / "vol1" / "p1.png", 1)
+    make(src / "vol1")
+    write_png(src / "vol1" / "p2.png", 2)
+
+    run = run_import(src)
+
+    assert run.error is not None, f"{kind}: the command should fail"
+    assert "1 file(s) could not be imported" in str(run.error)
+    failed = [line for line in run.stderr.splitlines() if line.startswith("failed:")]
+    assert len(failed) == 1, run.stderr
+    assert failed[0].startswith(f"failed: vol1/{name}: ")
+    assert reason in failed[0]
+    assert "Pages created: 2 from 2 file(s); skipped (already imported): 0; failed: 1" in (
+        run.stdout
+    )
+    assert page_names() == ["p1.png", "p2.png"]
+    assert len(stored_files(media_root)) == 4  # nothing stored for the bad file
+
+
+def test_all_bad_files_in_one_folder(src, run_import, limits, media_root):
+    for number, (make, _name, _reason) in enumerate(BAD_FILES.values()):
+        folder = src / f"case{number:02d}"
+        folder.mkdir()
+        make(folder)
+    write_png(src / "case99" / "good.png", 1)
+
+    run = run_import(src)
+
+    assert f"{len(BAD_FILES)} file(s) could not be imported" in str(run.error)
+    for number, (_make, name, reason) in enumerate(BAD_FILES.values()):
+        assert f"failed: case{number:02d}/{name}: " in run.stderr
+        assert reason in run.stderr
+    assert page_names() == ["good.png"]
+    assert len(stored_files(media_root)) == 2
+
+
+@pytest.mark.parametrize("kind", [kind for kind in BAD_FILES if kind != "broken-symlink"])
+def test_add_file_returns_the_reason_instead_of_raising(kind, tmp_path, limits, media_root, db):
+    """The service used by uploads and the API: a bad file is an outcome, never an exception."""
+    make, name, reason = BAD_FILES[kind]
+    make(tmp_path)
+    book = Book.objects.create(slug="b", title="B")
+    volume = Volume.objects.create(book=book, sequence=1)
+
+    outcome = importing.add_file(volume, (tmp_path / name).read_bytes(), original_name=name)
+
+    assert reason in outcome.error
+    assert outcome.pages == [] and not outcome.skipped
+    assert not Page.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_bad_file_is_retried_on_the_next_run(src, run_import):
+    bad = src / "p1.png"
+    bad.write_bytes(b"")
+    assert run_import(src).error is not None
+
+    write_png(bad, 1)  # the librarian rescans the page
+    run = run_import(src)
+
+    assert run.ok, run.stderr
+    assert page_names() == ["p1.png"]
+
+
+# --- Unreadable files and the exit status, through a real ``manage.py`` process ------------
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return (
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        f"/{db['NAME']}"
+    )
+
+
+def _without_file_capabilities() -> list[str]:
+    """As root, reading ignores file modes; drop the capabilities that let it (or skip)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root, where chmod 000 does not stop reading, and no setpriv")
+    caps = "-dac_override,-dac_read_search"
+    return [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unreadable_file_fails_the_command_with_a_non_zero_exit(src, media_root, settings):
+    prefix = _without_file_capabilities()
+    write_png(src / "p1.png", 1)
+    locked = write_png(src / "p2.png", 2)
+    locked.chmod(0)
+    write_png(src / "p3.png", 3)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "1",
+        "DATA_DIR": str(settings.DATA_DIR),
+        "DATABASE_URL": _database_url(),
+        "MEDIA_ROOT": str(media_root),
+    }
+    try:
+        result = subprocess.run(
+            [*prefix, sys.executable, str(ROOT / "manage.py"), "import_directory", str(src)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        locked.chmod(0o644)
+
+    assert result.returncode == 1, result.stderr
+    assert "failed: p2.png: permission denied" in result.stderr
+    assert "1 file(s) could not be imported" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert page_names() == ["p1.png", "p3.png"]
+    assert Page.objects.count() == 2

@@ -1,0 +1,158 @@
+"""An interrupted import leaves no half-page behind, and a re-run finishes the job."""
+
+import os
+import time
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from books import importing
+from books.images import sha256_hex
+from books.models import Page, Volume
+from tests.factories import page_names, stored_files, write_png
+
+
+def _five_pages(src):
+    return [write_png(src / f"p{number}.png", number) for number in range(1, 6)]
+
+
+def _crash_on_call(monkeypatch, crash_at: int):
+    """Page creation inserts the rows, then the process is interrupted (Ctrl-C) on call N."""
+    original = importing._create_pages
+    calls = []
+
+    def create_pages(volume, rows):
+        calls.append(rows[0].original_name)
+        if len(calls) != crash_at:
+            return original(volume, rows)
+        with transaction.atomic():
+            original(volume, rows)  # the rows are inserted...
+            raise KeyboardInterrupt  # ...and the transaction is interrupted before commit
+
+    monkeypatch.setattr(importing, "_create_pages", create_pages)
+    return calls
+
+
+def test_interrupted_file_leaves_no_row_and_no_stored_file(
+    src, run_import, media_root, monkeypatch
+):
+    files = _five_pages(src)
+    calls = _crash_on_call(monkeypatch, crash_at=3)
+
+    with pytest.raises(KeyboardInterrupt):
+        run_import(src)
+
+    assert calls == ["p1.png", "p2.png", "p3.png"]
+    assert page_names() == ["p1.png", "p2.png"]
+    crashed_sha = sha256_hex(files[2].read_bytes())
+    assert not Page.objects.filter(sha256=crashed_sha).exists()
+    stored = stored_files(media_root)
+    assert len(stored) == 4  # two pages, two thumbnails
+    assert not any(crashed_sha[:20] in name for name in stored)
+
+
+def test_rerun_after_an_interruption_completes_the_rest(src, run_import, media_root, monkeypatch):
+    _five_pages(src)
+    _crash_on_call(monkeypatch, crash_at=3)
+    with pytest.raises(KeyboardInterrupt):
+        run_import(src)
+    monkeypatch.undo()
+
+    run = run_import(src)
+
+    assert run.ok, run.stderr
+    assert "Pages created: 3 from 3 file(s); skipped (already imported): 2" in run.stdout
+    assert page_names() == ["p1.png", "p2.png", "p3.png", "p4.png", "p5.png"]
+    assert list(Page.objects.values_list("sequence", flat=True)) == [1, 2, 3, 4, 5]
+    assert len(stored_files(media_root)) == 10
+
+
+def _leftovers(volume, path):
+    """What a hard crash (power loss) leaves: files at the deterministic names, no row."""
+    sha = sha256_hex(path.read_bytes())
+    names = [
+        importing.storage_name(volume, sha, 0, "png", "pages"),
+        importing.storage_name(volume, sha, 0, "jpg", "thumbs"),
+    ]
+    for name in names:
+        target = default_storage.path(name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(b"half-written leftover")
+    return names
+
+
+def test_leftover_of_a_hard_crash_is_replaced_not_duplicated(src, run_import, media_root):
+    write_png(src / "p1.png", 1)
+    write_png(src / "p2.png", 2)
+    assert run_import(src).ok
+    volume = Volume.objects.get()
+    third = write_png(src / "p3.png", 3)
+    leftover_names = _leftovers(volume, third)
+
+    run = run_import(src)
+
+    assert run.ok, run.stderr
+    page = Page.objects.get(original_name="p3.png")
+    assert [page.image.name, page.thumbnail.name] == leftover_names
+    assert (media_root / page.image.name).read_bytes() == third.read_bytes()
+    assert (media_root / page.thumbnail.name).read_bytes()[:2] == b"\xff\xd8"
+    # Nothing beside them: no "p3_AbCdEf.png"-style second copy, no orphan left.
+    assert len(stored_files(media_root)) == 6
+    assert set(stored_files(media_root)) == {
+        name for p in Page.objects.all() for name in (p.image.name, p.thumbnail.name)
+    }
+
+
+def _orphan(volume, kind, name, age_seconds):
+    stored = default_storage.save(
+        f"{kind}/{volume.book_id}/{volume.id}/{name}", ContentFile(b"orphan")
+    )
+    when = time.time() - age_seconds
+    os.utime(default_storage.path(stored), (when, when))
+    return stored
+
+
+def test_remove_orphan_files_deletes_old_unreferenced_files_only(src, run_import, media_root):
+    write_png(src / "p1.png", 1)
+    assert run_import(src).ok
+    volume = Volume.objects.get()
+    page = Page.objects.get()
+    old_page = _orphan(volume, "pages", "old.png", age_seconds=3600)
+    old_thumb = _orphan(volume, "thumbs", "old.jpg", age_seconds=3600)
+    young = _orphan(volume, "pages", "young.png", age_seconds=5)
+    # Referenced files are kept whatever their age.
+    for name in (page.image.name, page.thumbnail.name):
+        os.utime(default_storage.path(name), (time.time() - 3600,) * 2)
+
+    removed = importing.remove_orphan_files(volume)
+
+    assert sorted(removed) == sorted([old_page, old_thumb])
+    assert set(stored_files(media_root)) == {page.image.name, page.thumbnail.name, young}
+    assert importing.remove_orphan_files(volume, older_than_seconds=0) == [young]
+
+
+def test_import_removes_old_orphans_of_its_volumes(src, run_import, media_root):
+    write_png(src / "p1.png", 1)
+    assert run_import(src).ok
+    volume = Volume.objects.get()
+    _orphan(volume, "pages", "old.png", age_seconds=3600)
+
+    run = run_import(src)
+
+    assert run.ok, run.stderr
+    assert "removed 1 orphan file(s)" in run.stdout
+    assert len(stored_files(media_root)) == 2
+
+
+def test_add_file_skips_content_already_in_the_volume(src, run_import):
+    path = write_png(src / "p1.png", 1)
+    assert run_import(src).ok
+    volume = Volume.objects.get()
+
+    outcome = importing.add_file(volume, path.read_bytes(), original_name="again.png")
+
+    assert outcome.skipped and not outcome.error and outcome.pages == []
+    assert Page.objects.count() == 1
