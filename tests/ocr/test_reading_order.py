@@ -87,3 +87,30 @@ def test_book_direction_overrides_detection():
 )
 def test_direction_detection_from_line_shapes(boxes, expected):
     assert detect_direction([Line(str(i), b) for i, b in enumerate(boxes)]) == expected
+
+
+def test_short_columns_and_notes_lining_up_do_not_make_registers_on_a_vertical_page():
+    # Like the sample genealogy page: short title columns at the top, a small note under a
+    # long column at the bottom, long columns crossing both bands.
+    lines = [
+        Line("title", (940, 120, 980, 420)),
+        Line("subtitle", (880, 120, 920, 260)),
+        Line("c2", (820, 120, 860, 830)),
+        Line("c3", (760, 120, 800, 570)),
+        Line("c4-main", (700, 120, 741, 650)),
+        Line("c4-note-right", (721, 655, 742, 790)),
+        Line("c4-note-left", (700, 655, 720, 760)),
+        Line("c5", (640, 120, 680, 690)),
+        Line("c6", (580, 120, 620, 540)),
+    ]
+    assert names(lines)[0] == [
+        "title",
+        "subtitle",
+        "c2",
+        "c3",
+        "c4-main",
+        "c4-note-right",
+        "c4-note-left",
+        "c5",
+        "c6",
+    ]

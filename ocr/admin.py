@@ -1,0 +1,65 @@
+"""Operators' view of recognition: every attempt with its outcome, and the lines."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from ocr.models import LineRevision, OcrRun, TextLine
+
+
+@admin.register(OcrRun)
+class OcrRunAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "page",
+        "status",
+        "attempt",
+        "line_count",
+        "seconds",
+        "engine",
+        "rec_model",
+        "device",
+        "created_at",
+        "error",
+    )
+    list_filter = ("status", "engine", "rec_model", "device")
+    list_select_related = ("page__volume__book",)
+    search_fields = ("task_id", "page__volume__book__title", "error")
+    raw_id_fields = ("page", "reused_from", "requested_by")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TextLine)
+class TextLineAdmin(admin.ModelAdmin):
+    list_display = ("page", "order", "text", "confidence", "corrected", "corrected_by")
+    list_filter = ("vertical",)
+    list_select_related = ("page__volume__book", "corrected_by")
+    search_fields = ("text", "engine_text")
+    raw_id_fields = ("page", "run", "corrected_by")
+    readonly_fields = ("engine_text", "polygon", "confidence", "run", "version")
+
+    def has_add_permission(self, request):
+        return False  # lines come from recognition (and, later, the review screen)
+
+    @admin.display(boolean=True, description=_("corrected"))
+    def corrected(self, obj):
+        return obj.is_corrected
+
+
+@admin.register(LineRevision)
+class LineRevisionAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "page", "order", "action", "user", "text_before", "text_after")
+    list_filter = ("action",)
+    list_select_related = ("page__volume__book", "user")
+    raw_id_fields = ("page", "line", "user")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

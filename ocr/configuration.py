@@ -1,0 +1,55 @@
+"""The engine configuration this deployment runs, read from Django settings."""
+
+import hashlib
+import os
+
+from django.conf import settings
+
+from config.env import ConfigError
+from ocr.engine import EngineConfig
+from ocr.provisioning import MODEL_SETS
+
+
+def engine_config() -> EngineConfig:
+    name = settings.OCR_MODEL_SET
+    if name == "custom":
+        missing = [
+            key
+            for key in ("OCR_ENGINE", "OCR_DET_MODEL", "OCR_REC_MODEL")
+            if not getattr(settings, key)
+        ]
+        if missing:
+            raise ConfigError(f"OCR_MODEL_SET=custom needs {', '.join(missing)} to be set")
+        engine, det, rec, limit = (
+            settings.OCR_ENGINE,
+            settings.OCR_DET_MODEL,
+            settings.OCR_REC_MODEL,
+            None,
+        )
+    elif name in MODEL_SETS:
+        model_set = MODEL_SETS[name]
+        engine, det, rec = model_set.engine, model_set.det_model, model_set.rec_model
+        limit = model_set.det_limit_side_len
+    else:
+        choices = ", ".join([*MODEL_SETS, "custom"])
+        raise ConfigError(f"OCR_MODEL_SET={name!r} is not one of: {choices}")
+    if engine not in ("onnxruntime", "paddle_static"):
+        raise ConfigError(f"OCR_ENGINE={engine!r} must be onnxruntime or paddle_static")
+    kwargs = {}
+    if settings.OCR_DET_LIMIT_SIDE_LEN or limit:
+        kwargs["det_limit_side_len"] = settings.OCR_DET_LIMIT_SIDE_LEN or limit
+    return EngineConfig(
+        model_dir=settings.OCR_MODEL_DIR,
+        det_model=det,
+        rec_model=rec,
+        engine=engine,
+        device=settings.OCR_DEVICE,
+        threads=settings.OCR_THREADS or os.cpu_count() or 1,
+        **kwargs,
+    )
+
+
+def settings_key(config: EngineConfig) -> str:
+    """Identifies what determines the result: models and detection size, not device or threads."""
+    parts = (config.engine, config.det_model, config.rec_model, str(config.det_limit_side_len))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]

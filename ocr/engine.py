@@ -1,0 +1,166 @@
+"""The OCR engine adapter: PaddleOCR on local model dirs, loaded once per worker process.
+
+Output is plain ``RecognizedLine`` values, independent of paddleocr's result types.
+Importable without Django: configuration comes in as an ``EngineConfig``.
+"""
+
+import io
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ocr.provisioning import check_models
+
+# Never look for models online; everything is local (see ocr.provisioning).
+os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
+os.environ.setdefault("PADDLE_PDX_MODEL_SOURCE", "local")
+
+logger = logging.getLogger(__name__)
+
+
+class EngineUnavailable(Exception):
+    """The engine cannot run here (e.g. a GPU requested on a CPU-only build); says what to fix."""
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    model_dir: Path
+    det_model: str
+    rec_model: str
+    engine: str = "onnxruntime"  # or paddle_static
+    device: str = "cpu"  # or gpu:N
+    threads: int = 2
+    # Longest side the detector sees. 300-dpi book pages are ~2500x3500 px: a 960 px limit
+    # shrinks 10-point text to ~10 px, which the detector misses; 1920 keeps it legible.
+    det_limit_side_len: int = 1920
+    det_limit_type: str = "max"
+
+    @property
+    def description(self) -> str:
+        return f"{self.det_model} + {self.rec_model} on {self.engine} ({self.device})"
+
+
+@dataclass(frozen=True)
+class RecognizedLine:
+    polygon: list[tuple[int, int]]
+    box: tuple[int, int, int, int]
+    text: str
+    confidence: float
+
+
+class Engine:
+    def __init__(self, config: EngineConfig):
+        check_models(config.model_dir, config.det_model, config.rec_model)
+        self.config = config
+        _check_device(config)
+        _quiet_paddlex_logging()
+        from paddleocr import PaddleOCR
+
+        model_dir = Path(config.model_dir)
+        self._pipeline = PaddleOCR(
+            text_detection_model_name=config.det_model,
+            text_detection_model_dir=str(model_dir / config.det_model),
+            text_recognition_model_name=config.rec_model,
+            text_recognition_model_dir=str(model_dir / config.rec_model),
+            use_doc_orientation_classify=False,
+            use_doc_unwarping=False,
+            use_textline_orientation=False,
+            text_det_limit_side_len=config.det_limit_side_len,
+            text_det_limit_type=config.det_limit_type,
+            device=config.device,
+            engine=config.engine,
+            engine_config=_engine_config(config),
+        )
+        self._lock = threading.Lock()
+
+    @property
+    def description(self) -> str:
+        return self.config.description
+
+    def recognize(self, image: Image.Image | str | Path | bytes) -> list[RecognizedLine]:
+        array = _to_bgr_array(image)
+        with self._lock:  # one page at a time per engine; workers scale by process
+            results = list(self._pipeline.predict(array))
+        lines = []
+        for result in results:
+            polys = result["rec_polys"]
+            for polygon, text, score in zip(
+                polys, result["rec_texts"], result["rec_scores"], strict=False
+            ):
+                points = [(round(float(x)), round(float(y))) for x, y in np.asarray(polygon)]
+                xs, ys = [p[0] for p in points], [p[1] for p in points]
+                if not text.strip():
+                    continue
+                lines.append(
+                    RecognizedLine(
+                        polygon=points,
+                        box=(min(xs), min(ys), max(xs), max(ys)),
+                        text=text,
+                        confidence=float(score),
+                    )
+                )
+        return lines
+
+
+def _engine_config(config: EngineConfig) -> dict:
+    if config.engine == "onnxruntime":
+        return {"intra_op_num_threads": config.threads, "inter_op_num_threads": 1}
+    if config.device.startswith("gpu"):
+        return {"run_mode": "paddle", "enable_new_ir": False}
+    # These Paddle inference files crash under MKL-DNN with the new IR; without MKL-DNN
+    # they run ~6x slower, so MKL-DNN stays on and the new IR off.
+    return {"run_mode": "mkldnn", "enable_new_ir": False, "cpu_threads": config.threads}
+
+
+def _check_device(config: EngineConfig) -> None:
+    if not config.device.startswith("gpu"):
+        return
+    if config.engine == "onnxruntime":
+        import onnxruntime
+
+        if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
+            raise EngineUnavailable(
+                f"OCR_DEVICE={config.device} needs CUDA for onnxruntime: install onnxruntime-gpu "
+                "instead of onnxruntime (or set OCR_DEVICE=cpu)"
+            )
+    else:
+        import paddle
+
+        if not paddle.device.is_compiled_with_cuda():
+            raise EngineUnavailable(
+                f"OCR_DEVICE={config.device} needs paddlepaddle-gpu (from Paddle's own wheel "
+                "index) instead of paddlepaddle (or set OCR_DEVICE=cpu)"
+            )
+
+
+def _to_bgr_array(image: Image.Image | str | Path | bytes) -> np.ndarray:
+    if isinstance(image, bytes):
+        image = Image.open(io.BytesIO(image))
+    elif isinstance(image, (str, Path)):
+        image = Image.open(image)
+    rgb = np.asarray(image.convert("RGB"))
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+def _quiet_paddlex_logging() -> None:
+    for name in ("paddlex", "paddleocr", "ppocr"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+_engines: dict[EngineConfig, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def get_engine(config: EngineConfig) -> Engine:
+    """The process's engine for ``config``, loaded on first use and kept."""
+    with _engines_lock:
+        engine = _engines.get(config)
+        if engine is None:
+            logger.info("loading OCR engine: %s", config.description)
+            engine = _engines[config] = Engine(config)
+        return engine

@@ -1,0 +1,85 @@
+"""The recognition service with the real engine: accuracy, reuse, force and queue rules."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from books.models import PageStatus
+from ocr import queueing, recognition
+from ocr.evaluation import score
+from ocr.models import LineAction, OcrRun, RunStatus
+from tests.ocr.factories import (
+    CHINESE_PAGE,
+    ENGLISH_PAGE,
+    VERTICAL_PAGE,
+    add_page,
+    ground_truth,
+    make_volume,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+
+def recognize_now(page, *, force=False):
+    """Queue the page (the real service) and run its task body in this process."""
+    result = queueing.enqueue_pages([page.pk], force=force)
+    assert result.queued == [page.pk], result.message()
+    run = recognition.recognize(OcrRun.objects.get(page=page, status=RunStatus.QUEUED).pk)
+    page.refresh_from_db()
+    return run
+
+
+@pytest.mark.parametrize(
+    ("path", "direction", "max_cer"),
+    [(ENGLISH_PAGE, "auto", 0.02), (CHINESE_PAGE, "auto", 0.03), (VERTICAL_PAGE, "vertical", 0.03)],
+)
+def test_clean_sample_pages_are_read_in_order_with_low_cer(ocr_models, path, direction, max_cer):
+    page = add_page(make_volume(direction=direction), path)
+    run = recognize_now(page)
+    assert run.status == RunStatus.SUCCEEDED
+    assert page.status == PageStatus.RECOGNIZED
+    text = "".join(page.lines.values_list("text", flat=True))
+    result = score(text, ground_truth(path))
+    assert result.cer <= max_cer, f"CER {result.cer:.2%}: {text!r}"
+    line = page.lines.first()
+    assert len(line.polygon) >= 4 and line.x1 > line.x0 and line.y1 > line.y0
+    assert 0 < line.confidence <= 1
+
+
+def test_identical_image_reuses_the_earlier_result_without_running_the_model(ocr_models):
+    first = add_page(make_volume("one"), ENGLISH_PAGE)
+    second = add_page(make_volume("two"), ENGLISH_PAGE)
+    original = recognize_now(first)
+    reused = recognize_now(second)
+    assert reused.status == RunStatus.REUSED
+    assert reused.reused_from_id == original.pk
+    assert list(second.lines.values_list("text", "x0")) == list(
+        first.lines.values_list("text", "x0")
+    )
+
+
+def test_recognized_page_is_only_requeued_with_force_and_corrections_go_to_history(ocr_models):
+    page = add_page(make_volume(), ENGLISH_PAGE)
+    recognize_now(page)
+    line = page.lines.first()
+    line.text = "Corrected by a person"
+    line.save()
+
+    refused = queueing.enqueue_pages([page.pk])
+    assert refused.need_force == [page.pk] and not refused.queued
+
+    user = get_user_model().objects.create(username="librarian")
+    queueing.enqueue_pages([page.pk], force=True, user=user)
+    assert queueing.enqueue_pages([page.pk], force=True).in_flight == [page.pk]
+    recognition.recognize(OcrRun.objects.get(page=page, status=RunStatus.QUEUED).pk)
+
+    superseded = page.line_revisions.get(action=LineAction.SUPERSEDED)
+    assert superseded.text_before == "Corrected by a person"
+    assert superseded.engine_text == line.engine_text
+    assert not page.lines.filter(text="Corrected by a person").exists()
+
+
+def test_a_duplicate_delivery_of_a_task_does_nothing(ocr_models):
+    page = add_page(make_volume(), ENGLISH_PAGE)
+    run = recognize_now(page)
+    assert recognition.recognize(run.pk) is None
+    assert page.ocr_runs.count() == 1
