@@ -16,10 +16,12 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from books.models import Page, PageStatus
+from config.env import ConfigError
 from ocr import queueing, reading_order
 from ocr.configuration import engine_config, settings_key
-from ocr.engine import RecognizedLine, get_engine
+from ocr.engine import EngineUnavailable, RecognizedLine, get_engine
 from ocr.models import LineAction, LineRevision, OcrRun, RunStatus, TextLine
+from ocr.provisioning import ModelsMissing
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +45,11 @@ def recognize(run_id: int) -> OcrRun | None:
         _finish(run, RunStatus.CANCELLED, error=f"page was {page.status}, not queued")
         return run
 
-    config = engine_config()
-    run.engine, run.det_model, run.rec_model = config.engine, config.det_model, config.rec_model
-    run.device, run.settings_key = config.device, settings_key(config)
     started = time.perf_counter()
     try:
+        config = engine_config()
+        run.engine, run.det_model, run.rec_model = config.engine, config.det_model, config.rec_model
+        run.device, run.settings_key = config.device, settings_key(config)
         source = _reusable_run(page, run.settings_key)
         if source is not None:
             lines = [_as_recognized(line) for line in source.page.lines.all()]
@@ -58,6 +60,9 @@ def recognize(run_id: int) -> OcrRun | None:
         _store_lines(run, lines)
     except BadPageImage as error:
         _fail_page(run, str(error))
+    except (ConfigError, ModelsMissing, EngineUnavailable) as error:
+        # The worker is misconfigured: say so on the page; queue it again once fixed.
+        _fail_page(run, f"OCR worker not ready: {error}")
     except (DatabaseError, RuntimeError, OSError, MemoryError) as error:
         _retry_or_fail(run, f"{type(error).__name__}: {error}")
     logger.info(
