@@ -44,6 +44,19 @@ def get_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def get_float(name: str, default: float, *, minimum: float = 0.0, maximum: float = 1.0) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number") from None
+    if not minimum <= value <= maximum:
+        raise ConfigError(f"{name}={value} must be between {minimum} and {maximum}")
+    return value
+
+
 def get_size(name: str, default: int) -> int:
     """A byte size: a plain number of bytes or one with a unit (K, M, G; powers of 1024)."""
     raw = os.environ.get(name)

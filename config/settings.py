@@ -182,9 +182,13 @@ OCR_THREADS = env.get_int("OCR_THREADS", 0, minimum=0)  # 0: all cores of the wo
 # Longest side the detector sees; 300-dpi book pages need a large limit (see README).
 OCR_DET_LIMIT_SIDE_LEN = env.get_int("OCR_DET_LIMIT_SIDE_LEN", 0, minimum=0)  # 0: model set's
 # Lines below this confidence are marked for review.
-OCR_LOW_CONFIDENCE = float(env.get_str("OCR_LOW_CONFIDENCE", "0.8") or 0.8)
+OCR_LOW_CONFIDENCE = env.get_float("OCR_LOW_CONFIDENCE", 0.8)
 # Transient failures are retried this many times, waiting OCR_RETRY_BACKOFF * 2^n seconds.
 OCR_MAX_RETRIES = env.get_int("OCR_MAX_RETRIES", 3, minimum=0)
 OCR_RETRY_BACKOFF = env.get_int("OCR_RETRY_BACKOFF", 30, minimum=1)
 # A page processing longer than the task timeout plus this grace is taken as lost and requeued.
 OCR_STUCK_GRACE = env.get_int("OCR_STUCK_GRACE", 60, minimum=0)
+# Bleed-through guard: a line whose ink contrast is below this fraction of the page's and
+# whose confidence is below OCR_BLEED_THROUGH_MAX_CONFIDENCE is dropped (0 turns it off).
+OCR_BLEED_THROUGH_CONTRAST = env.get_float("OCR_BLEED_THROUGH_CONTRAST", 0.45)
+OCR_BLEED_THROUGH_MAX_CONFIDENCE = env.get_float("OCR_BLEED_THROUGH_MAX_CONFIDENCE", 0.9)

@@ -18,8 +18,9 @@ from PIL import Image, UnidentifiedImageError
 from books.models import Page, PageStatus
 from config.env import ConfigError
 from ocr import queueing, reading_order
+from ocr.bleed_through import remove_bleed_through
 from ocr.configuration import engine_config, settings_key
-from ocr.engine import EngineUnavailable, RecognizedLine, get_engine
+from ocr.engine import EngineConfig, EngineUnavailable, RecognizedLine, get_engine
 from ocr.models import LineAction, LineRevision, OcrRun, RunStatus, TextLine
 from ocr.provisioning import ModelsMissing
 
@@ -55,7 +56,7 @@ def recognize(run_id: int) -> OcrRun | None:
             lines = [_as_recognized(line) for line in source.page.lines.all()]
             run.reused_from = source
         else:
-            lines = get_engine(config).recognize(_load_image(page))
+            lines = read_page(_load_image(page), config)
         run.seconds = time.perf_counter() - started
         _store_lines(run, lines)
     except BadPageImage as error:
@@ -75,6 +76,17 @@ def recognize(run_id: int) -> OcrRun | None:
         run.seconds or 0,
     )
     return run
+
+
+def read_page(image: Image.Image, config: EngineConfig | None = None) -> list[RecognizedLine]:
+    """The engine's lines for a page image, bleed-through from the verso removed."""
+    lines = get_engine(config or engine_config()).recognize(image)
+    return remove_bleed_through(
+        image,
+        lines,
+        ratio=settings.OCR_BLEED_THROUGH_CONTRAST,
+        unsure_below=settings.OCR_BLEED_THROUGH_MAX_CONFIDENCE,
+    )
 
 
 def _load_image(page: Page) -> Image.Image:

@@ -1,5 +1,7 @@
 """The recognition service with the real engine: accuracy, reuse, force and queue rules."""
 
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -83,3 +85,22 @@ def test_a_duplicate_delivery_of_a_task_does_nothing(ocr_models):
     run = recognize_now(page)
     assert recognition.recognize(run.pk) is None
     assert page.ocr_runs.count() == 1
+
+
+BLEED_THROUGH_PAGE = Path(__file__).parent / "data" / "bleed-through.png"
+
+
+def test_faint_mirrored_text_from_the_verso_does_not_become_lines(ocr_models):
+    # Four printed lines with the other side's text showing through at ~22% ink.
+    page = add_page(make_volume(direction="horizontal"), BLEED_THROUGH_PAGE)
+    recognize_now(page)
+    texts = list(page.lines.values_list("text", flat=True))
+    assert len(texts) == 4, texts
+    assert score("".join(texts), ground_truth(BLEED_THROUGH_PAGE)).cer <= 0.02
+
+
+def test_bleed_through_guard_can_be_turned_off(ocr_models, settings):
+    settings.OCR_BLEED_THROUGH_CONTRAST = 0
+    page = add_page(make_volume(direction="horizontal"), BLEED_THROUGH_PAGE)
+    recognize_now(page)
+    assert page.lines.count() > 4  # the engine alone reads the show-through as lines
