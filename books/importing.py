@@ -256,13 +256,11 @@ def add_file(
 
     written: list[str] = []
     try:
-        decoded = [
-            p for p in images.decode_pages(data, decode_limits()) if (sha, p.frame) not in known
-        ]
-        if not decoded:
-            return FileOutcome(label, [], skipped=True)
         rows = []
-        for page_image in decoded:
+        # Page by page: a 500-page PDF is never held in memory as images, only as rows.
+        for page_image in images.decode_pages(data, decode_limits()):
+            if (sha, page_image.frame) in known:
+                continue
             image_name = _write(
                 volume,
                 sha,
@@ -288,6 +286,8 @@ def add_file(
                     sha256=sha,
                 )
             )
+        if not rows:
+            return FileOutcome(label, [], skipped=True)
         _create_pages(volume, rows)
     except images.BadFile as error:
         _delete(written)
