@@ -168,7 +168,6 @@ class PageAdmin(admin.ModelAdmin):
     search_fields = ("original_name", "source_path", "sha256", "volume__book__title")
     readonly_fields = (
         "preview",
-        "recognized_text",
         "original_name",
         "source_path",
         "source_frame",
@@ -180,7 +179,6 @@ class PageAdmin(admin.ModelAdmin):
     )
     fields = (
         "preview",
-        "recognized_text",
         "volume",
         "sequence",
         "status",
@@ -210,20 +208,20 @@ class PageAdmin(admin.ModelAdmin):
     def size(self, obj):
         return f"{obj.width} × {obj.height}"
 
-    @admin.display(description=_("image"))
+    @admin.display(description=_("page"))
     def preview(self, obj):
+        """The page image beside its recognized text, in reading order."""
         if not obj.image:
             return "—"
+        lines = list(obj.lines.values_list("text", flat=True)) if obj.pk else []
+        text = "\n".join(lines) if lines else _("No recognized text yet.")
         return format_html(
-            '<a href="{}" target="_blank"><img src="{}" alt="{}" class="dp-page-image"></a>',
+            '<div class="dp-page"><a href="{}" target="_blank">'
+            '<img src="{}" alt="{}" class="dp-page-image"></a>'
+            '<pre class="dp-text" lang="{}">{}</pre></div>',
             obj.image.url,
             obj.image.url,
             str(obj),
+            obj.volume.book.language,
+            text,
         )
-
-    @admin.display(description=_("recognized text"))
-    def recognized_text(self, obj):
-        lines = list(obj.lines.values_list("text", flat=True)) if obj.pk else []
-        if not lines:
-            return "—"
-        return format_html('<pre class="dp-text">{}</pre>', "\n".join(lines))
