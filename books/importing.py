@@ -13,7 +13,9 @@ import os
 import re
 import time
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -230,6 +232,30 @@ def storage_name(volume: Volume, sha256: str, frame: int, extension: str, kind: 
     return f"{kind}/{volume.book_id}/{volume.id}/{sha256[:20]}-{frame}.{extension}"
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A source file hashed (and, when it is a single image, decoded) ahead of storing."""
+
+    data: bytes
+    sha: str
+    pages: list[images.PageImage] | None = None  # None: decode page by page while storing
+    error: str = ""
+
+
+def prepare(data: bytes, *, decode: bool = False) -> Prepared:
+    """The CPU-heavy part of adding a file; thread-safe, touches no database or storage."""
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        return Prepared(data, "", error=_too_big(len(data)))
+    sha = images.sha256_hex(data)
+    # Multi-page sources (PDF, TIFF) stream while storing so memory stays flat.
+    if not decode or data[:5] == b"%PDF-" or data[:2] in (b"II", b"MM"):
+        return Prepared(data, sha)
+    try:
+        return Prepared(data, sha, pages=list(images.decode_pages(data, decode_limits())))
+    except images.BadFile as error:
+        return Prepared(data, sha, error=str(error))
+
+
 def add_file(
     volume: Volume,
     data: bytes,
@@ -237,28 +263,34 @@ def add_file(
     original_name: str,
     source_path: str = "",
     known: set[tuple[str, int]] | None = None,
+    prepared: Prepared | None = None,
 ) -> FileOutcome:
     """Add the pages of one source file to ``volume``; never raises for a bad file.
 
     ``known`` is the volume's set of (sha256, frame) already stored, for callers adding many
-    files; without it the database is asked.
+    files; without it the database is asked. ``prepared``: the result of ``prepare(data)``
+    when it was done ahead, in another thread.
     """
     label = source_path or original_name
-    if len(data) > settings.UPLOAD_MAX_BYTES:
-        return FileOutcome(label, [], error=_too_big(len(data)))
-    sha = images.sha256_hex(data)
-    if known is None:
+    prepared = prepared or prepare(data)
+    sha = prepared.sha
+    if known is None and sha:
         known = set(
             Page.objects.filter(volume=volume, sha256=sha).values_list("sha256", "source_frame")
         )
-    if (sha, 0) in known:
+    if sha and (sha, 0) in known:
         return FileOutcome(label, [], skipped=True)
+    if prepared.error:
+        return FileOutcome(label, [], error=prepared.error)
 
     written: list[str] = []
     try:
         rows = []
-        # Page by page: a 500-page PDF is never held in memory as images, only as rows.
-        for page_image in images.decode_pages(data, decode_limits()):
+        pages = prepared.pages
+        if pages is None:
+            # Page by page: a 500-page PDF is never held in memory as images, only as rows.
+            pages = images.decode_pages(data, decode_limits())
+        for page_image in pages:
             if (sha, page_image.frame) in known:
                 continue
             image_name = _write(
@@ -419,17 +451,58 @@ def import_plans(
         for volume_plan in plan.volumes:
             volume = get_or_create_volume(book, volume_plan, summary)
             known = set(volume.pages.values_list("sha256", "source_frame"))
-            for path in volume_plan.files:
-                outcome = import_path(volume, path, plan.source, known, summary)
-                if progress:
-                    progress(outcome)
+            with ThreadPoolExecutor(settings.IMPORT_THREADS) as pool:
+                for path, read in _read_ahead(pool, volume_plan.files, known):
+                    outcome = import_path(volume, path, plan.source, known, summary, read)
+                    if progress:
+                        progress(outcome)
             summary.orphans_removed += len(remove_orphan_files(volume))
     summary.seconds = time.perf_counter() - started
     return summary
 
 
+def _read_ahead(pool: ThreadPoolExecutor, paths: list[Path], known: set):
+    """Yield (path, read result) in order while threads read, hash and decode the next files.
+
+    Decoding dominates an import and Pillow releases the GIL while it decodes; storage and
+    rows stay in the calling thread, in order. At most two files per thread wait in memory.
+    """
+    window = 2 * settings.IMPORT_THREADS
+    pending: deque = deque()
+    for path in paths:
+        pending.append((path, pool.submit(_read_file, path, known)))
+        if len(pending) >= window:
+            path, future = pending.popleft()
+            yield path, future.result()
+    while pending:
+        path, future = pending.popleft()
+        yield path, future.result()
+
+
+def _read_file(path: Path, known: set) -> Prepared | str:
+    """A prepared file, or the reason it cannot be read."""
+    try:
+        size = path.stat().st_size
+        if size > settings.UPLOAD_MAX_BYTES:
+            return _too_big(size)
+        data = path.read_bytes()
+    except PermissionError:
+        return "permission denied: the file cannot be read"
+    except OSError as error:
+        return f"cannot read file: {error.strerror or error}"
+    sha = images.sha256_hex(data)
+    if (sha, 0) in known:
+        return Prepared(data, sha)  # already imported: add_file skips it without decoding
+    return prepare(data, decode=True)
+
+
 def import_path(
-    volume: Volume, path: Path, book_root: Path, known: set, summary: ImportSummary
+    volume: Volume,
+    path: Path,
+    book_root: Path,
+    known: set,
+    summary: ImportSummary,
+    read: Prepared | str | None = None,
 ) -> FileOutcome:
     relative = str(path.relative_to(book_root))
     shown = display_name(relative)
@@ -437,20 +510,19 @@ def import_path(
         summary.warnings.append(
             Failure(shown, "file name is not valid UTF-8; stored with replacement characters")
         )
-    try:
-        size = path.stat().st_size
-        if size > settings.UPLOAD_MAX_BYTES:
-            outcome = FileOutcome(shown, [], error=_too_big(size))
-        else:
-            data = path.read_bytes()
-            summary.bytes_read += len(data)
-            outcome = add_file(
-                volume, data, original_name=display_name(path.name), source_path=shown, known=known
-            )
-    except PermissionError:
-        outcome = FileOutcome(shown, [], error="permission denied: the file cannot be read")
-    except OSError as error:
-        outcome = FileOutcome(shown, [], error=f"cannot read file: {error.strerror or error}")
+    read = read if read is not None else _read_file(path, known)
+    if isinstance(read, str):
+        outcome = FileOutcome(shown, [], error=read)
+    else:
+        summary.bytes_read += len(read.data)
+        outcome = add_file(
+            volume,
+            read.data,
+            original_name=display_name(path.name),
+            source_path=shown,
+            known=known,
+            prepared=read,
+        )
 
     if outcome.error:
         summary.failures.append(Failure(shown, outcome.error))

@@ -1,5 +1,6 @@
 """Django settings: every knob comes from the environment (see the table in README.md)."""
 
+import os
 from pathlib import Path
 
 from config import env
@@ -120,6 +121,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env.get_int("DATA_UPLOAD_MAX_NUMBER_FILES", 500, 
 IMPORT_MAX_PIXELS = env.get_int("IMPORT_MAX_PIXELS", 200_000_000, minimum=1_000_000)
 # Resolution at which PDF pages are rendered into page images.
 IMPORT_PDF_DPI = env.get_int("IMPORT_PDF_DPI", 300, minimum=72)
+# Threads that read, hash and decode files ahead of storing them during an import.
+IMPORT_THREADS = env.get_int("IMPORT_THREADS", min(4, os.cpu_count() or 1), minimum=1)
 # Longest side of the cached admin thumbnails, in pixels.
 THUMBNAIL_SIZE = env.get_int("THUMBNAIL_SIZE", 256, minimum=32)
 
