@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
@@ -64,7 +64,8 @@ def recognize(run_id: int) -> OcrRun | None:
     except (ConfigError, ModelsMissing, EngineUnavailable) as error:
         # The worker is misconfigured: say so on the page; queue it again once fixed.
         _fail_page(run, f"OCR worker not ready: {error}")
-    except (DatabaseError, RuntimeError, OSError, MemoryError) as error:
+    except Exception as error:  # engine or database hiccup: retried, never left "processing"
+        logger.exception("ocr run=%s page=%s failed", run.pk, page.pk)
         _retry_or_fail(run, f"{type(error).__name__}: {error}")
     logger.info(
         "ocr run=%s page=%s book=%s status=%s lines=%s seconds=%.2f",
