@@ -6,6 +6,7 @@ the database or storage: ``books.importing`` decides what to keep.
 
 import hashlib
 import io
+import struct
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,13 +49,22 @@ def sha256_hex(data: bytes) -> str:
 
 
 def decode_pages(data: bytes, limits: DecodeLimits) -> Iterator[PageImage]:
-    """Yield the pages of a source file, validating each one fully before it is yielded."""
+    """Yield the pages of a source file, validating each one fully before it is yielded.
+
+    Whatever goes wrong inside Pillow or pdfium (their plugins raise TypeError, KeyError,
+    struct.error... on some damaged files) becomes ``BadFile``: one file never stops an import.
+    """
     if not data:
         raise BadFile("empty file (0 bytes)")
-    if data[:5] == b"%PDF-":
-        yield from _pdf_pages(data, limits)
-    else:
-        yield from _image_pages(data, limits)
+    pages = _pdf_pages(data, limits) if data[:5] == b"%PDF-" else _image_pages(data, limits)
+    try:
+        yield from pages
+    except BadFile:
+        raise
+    except Exception as error:
+        raise BadFile(
+            f"corrupt or unreadable file: {type(error).__name__}: {error or 'no detail'}"
+        ) from error
 
 
 def _open_image(data: bytes, limits: DecodeLimits) -> Image.Image:
@@ -75,10 +85,22 @@ def _open_image(data: bytes, limits: DecodeLimits) -> Image.Image:
 
 def _image_pages(data: bytes, limits: DecodeLimits) -> Iterator[PageImage]:
     image = _open_image(data, limits)
-    frames = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+    frames = 1
+    if image.format == "TIFF":
+        # Pillow stops quietly at a cut directory chain: check it, or pages would go missing.
+        _check_tiff_directories(data)
+        try:
+            frames = image.n_frames
+        except (OSError, SyntaxError, ValueError, TypeError, EOFError, struct.error) as error:
+            raise BadFile(f"corrupt or truncated multi-page TIFF: {error}") from None
     for frame in range(frames):
         if frame:
-            image.seek(frame)
+            try:
+                image.seek(frame)
+            except (OSError, SyntaxError, ValueError, TypeError, EOFError) as error:
+                raise BadFile(
+                    f"corrupt or truncated multi-page TIFF: page {frame + 1}: {error}"
+                ) from None
         width, height = image.size
         if width * height > limits.max_pixels:
             raise BadFile(_bomb_reason(width, height, limits))
@@ -122,6 +144,33 @@ def _encode_frame(
         height=height,
         thumbnail=make_thumbnail(decoded, limits.thumbnail_size),
     )
+
+
+def _check_tiff_directories(data: bytes) -> None:
+    """Every frame directory (IFD) of a TIFF lies wholly inside the file; else BadFile.
+
+    A TIFF cut inside a directory, or whose last "next directory" offset points past the end,
+    was truncated: Pillow would still open the frames before the cut without a word.
+    """
+    order = "<" if data[:2] == b"II" else ">"
+    big = data[2:4] == (b"\x2b\x00" if order == "<" else b"\x00\x2b")  # BigTIFF
+    offset_format, offset_size = (order + "Q", 8) if big else (order + "I", 4)
+    count_format, count_size, entry_size = (order + "Q", 8, 20) if big else (order + "H", 2, 12)
+    start = 8 if big else 4
+    if len(data) < start + offset_size:
+        raise BadFile("truncated TIFF: the header is incomplete")
+    (offset,) = struct.unpack_from(offset_format, data, start)
+    seen: set[int] = set()
+    while offset and offset not in seen:
+        seen.add(offset)
+        frame = len(seen)
+        if offset + count_size > len(data):
+            raise BadFile(f"truncated TIFF: page {frame} is missing")
+        (count,) = struct.unpack_from(count_format, data, offset)
+        end = offset + count_size + count * entry_size
+        if end + offset_size > len(data):
+            raise BadFile(f"truncated TIFF: the description of page {frame} is cut short")
+        (offset,) = struct.unpack_from(offset_format, data, end)
 
 
 def _plain_mode(image: Image.Image) -> str:

@@ -480,7 +480,8 @@ def _read_ahead(pool: ThreadPoolExecutor, paths: list[Path], known: set):
 
 
 def _read_file(path: Path, known: set) -> Prepared | str:
-    """A prepared file, or the reason it cannot be read."""
+    """A prepared file, or the reason it cannot be read; never raises (it runs in a thread
+    whose exception would otherwise end the whole import)."""
     try:
         size = path.stat().st_size
         if size > settings.UPLOAD_MAX_BYTES:
@@ -490,10 +491,16 @@ def _read_file(path: Path, known: set) -> Prepared | str:
         return "permission denied: the file cannot be read"
     except OSError as error:
         return f"cannot read file: {error.strerror or error}"
-    sha = images.sha256_hex(data)
-    if (sha, 0) in known:
-        return Prepared(data, sha)  # already imported: add_file skips it without decoding
-    return prepare(data, decode=True)
+    except ValueError as error:  # e.g. "embedded null byte" in the name
+        return f"cannot read file: {error}"
+    try:
+        sha = images.sha256_hex(data)
+        if (sha, 0) in known:
+            return Prepared(data, sha)  # already imported: add_file skips it without decoding
+        return prepare(data, decode=True)
+    except Exception as error:
+        logger.exception("unexpected error reading %s", display_name(str(path)))
+        return f"unexpected error reading the file: {type(error).__name__}: {error}"
 
 
 def import_path(

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from books import importing
+from books import images, importing
 from books.models import Book, Page, Volume
 from tests.factories import (
     page_names,
@@ -17,6 +18,7 @@ from tests.factories import (
     write_jpeg,
     write_png,
     write_png_header_only,
+    write_tiff,
     write_truncated,
 )
 
@@ -33,6 +35,25 @@ def _truncated_jpeg(folder):
 
 def _truncated_png(folder):
     write_truncated(folder / "bad.png", write_png, 99)
+
+
+def _tiff_directory_offsets(data: bytes) -> list[int]:
+    """Where each frame's directory (IFD) of a classic little- or big-endian TIFF starts."""
+    order = "<" if data[:2] == b"II" else ">"
+    offsets, offset = [], struct.unpack(order + "I", data[4:8])[0]
+    while offset:
+        offsets.append(offset)
+        count = struct.unpack(order + "H", data[offset : offset + 2])[0]
+        end = offset + 2 + 12 * count
+        offset = struct.unpack(order + "I", data[end : end + 4])[0]
+    return offsets
+
+
+def _truncated_multipage_tiff(folder):
+    """Three frames, cut inside the last frame's directory: the first two still decode."""
+    path = write_tiff(folder / "bad.tif", [97, 98, 99])
+    data = path.read_bytes()
+    path.write_bytes(data[: _tiff_directory_offsets(data)[-1] + 8])
 
 
 def _text_named_jpg(folder):
@@ -69,6 +90,7 @@ BAD_FILES = {
     "empty": (_empty, "bad.jpg", "empty file (0 bytes)"),
     "truncated-jpeg": (_truncated_jpeg, "bad.jpg", "corrupt or truncated image data"),
     "truncated-png": (_truncated_png, "bad.png", "corrupt or truncated image data"),
+    "truncated-multipage-tiff": (_truncated_multipage_tiff, "bad.tif", "truncated"),
     "text-named-jpg": (_text_named_jpg, "bad.jpg", "not an image or PDF"),
     "corrupt-pdf": (_corrupt_pdf, "bad.pdf", "corrupt PDF"),
     "decompression-bomb": (_decompression_bomb, "bad.png", "decompression bomb"),
@@ -139,6 +161,32 @@ def test_add_file_returns_the_reason_instead_of_raising(kind, tmp_path, limits, 
     assert outcome.pages == [] and not outcome.skipped
     assert not Page.objects.exists()
     assert stored_files(media_root) == []
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
+def test_every_truncation_of_a_multipage_tiff_is_a_bad_file_or_all_its_pages(tmp_path):
+    """Cut anywhere, a TIFF gives all its frames or BadFile: never another error, never fewer."""
+    data = write_tiff(tmp_path / "book.tif", [1, 2, 3]).read_bytes()
+    limits = images.DecodeLimits(max_pixels=10_000_000, pdf_dpi=300, thumbnail_size=64)
+    outcomes = set()
+    for cut in range(1, len(data)):
+        try:
+            frames = [page.frame for page in images.decode_pages(data[:cut], limits)]
+        except images.BadFile as error:
+            assert str(error), cut
+            outcomes.add("bad")
+        else:
+            assert frames == [0, 1, 2], f"cut at {cut} of {len(data)} bytes gave frames {frames}"
+            outcomes.add("whole")
+    assert "bad" in outcomes
+
+
+def test_unexpected_error_reading_a_file_is_its_failure_reason(tmp_path):
+    """The reader threads turn any error into the file's reason; the import goes on."""
+    reason = importing._read_file(tmp_path / "name\0with-nul.png", set())
+
+    assert isinstance(reason, str)
+    assert "cannot read file" in reason and "null" in reason
 
 
 def test_bad_file_is_retried_on_the_next_run(src, run_import):
