@@ -4,6 +4,8 @@ Used by ``manage.py import_directory``, admin uploads and the API alike. Rules:
 - idempotent: a file whose content (sha256) is already in the volume is skipped;
 - one transaction per source file, and the image is in storage before its row commits;
   a failure removes what was written, and a re-run after a crash overwrites leftovers;
+- two imports of the same content at once: one commits it, the other counts it as skipped
+  and never removes a stored file that a committed page references (names are by content);
 - a bad file is reported with its reason and the rest goes on.
 """
 
@@ -23,8 +25,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
 from django.utils.text import slugify
 
 from books import images
@@ -322,18 +324,36 @@ def add_file(
             return FileOutcome(label, [], skipped=True)
         _create_pages(volume, rows)
     except images.BadFile as error:
-        _delete(written)
+        _delete_unreferenced(written)
         return FileOutcome(label, [], error=str(error))
+    except (_AlreadyStored, IntegrityError) as error:
+        # Another import committed this content since ``known`` was read: its page rows
+        # reference the very names written here, so only unreferenced files are removed.
+        _delete_unreferenced(written)
+        committed = set(
+            Page.objects.filter(volume=volume, sha256=sha).values_list("sha256", "source_frame")
+        )
+        if not committed:
+            logger.warning("could not store %s: %s", label, error)
+            return FileOutcome(label, [], error=f"could not be stored: {error}")
+        known.update(committed)
+        return FileOutcome(label, [], skipped=True)
     except BaseException:
-        _delete(written)
+        _delete_unreferenced(written)
         raise
     known.update((sha, row.source_frame) for row in rows)
     return FileOutcome(label, rows)
 
 
+class _AlreadyStored(Exception):
+    """A page row committed by another import already references the name being written."""
+
+
 def _write(volume, sha, frame, extension, kind, data: bytes, written: list[str]) -> str:
     name = storage_name(volume, sha, frame, extension, kind)
     if default_storage.exists(name):
+        if _referenced([name]):
+            raise _AlreadyStored(name)
         # A leftover of an interrupted run (its row never committed): replace it.
         default_storage.delete(name)
     stored = default_storage.save(name, ContentFile(data))
@@ -341,8 +361,32 @@ def _write(volume, sha, frame, extension, kind, data: bytes, written: list[str])
     return stored
 
 
-def _delete(names: list[str]) -> None:
+def _referenced(names: list[str]) -> set[str]:
+    """Which of ``names`` a committed page row references, as its image or thumbnail."""
+    rows = Page.objects.filter(Q(image__in=names) | Q(thumbnail__in=names))
+    found = set()
+    for image, thumbnail in rows.values_list("image", "thumbnail"):
+        found.update((image, thumbnail))
+    return found & set(names)
+
+
+def _delete_unreferenced(names: list[str]) -> None:
+    """Remove what a failed attempt wrote, except files a committed page row references.
+
+    Names are derived from the content, so another import of the same file writes (and may
+    have committed rows for) the very same names. When the database cannot be asked, the
+    files are kept: the orphan sweep removes them later if no row ever references them.
+    """
+    if not names:
+        return
+    try:
+        keep = _referenced(names)
+    except Exception:
+        logger.warning("kept %d file(s) of a failed import: database unavailable", len(names))
+        return
     for name in names:
+        if name in keep:
+            continue
         try:
             default_storage.delete(name)
         except OSError:

@@ -1,0 +1,103 @@
+"""Two imports of the same content into one volume: the second skips it and harms nothing.
+
+Each import holds its own snapshot of the volume's content (``known``), taken when it
+started; the other import commits the same file meanwhile. The interleavings are replayed
+deterministically in one process, on the real database and storage.
+"""
+
+import pytest
+
+from books import importing
+from books.models import Book, Page, Volume
+from tests.factories import stored_files, write_png, write_tiff
+
+
+@pytest.fixture
+def volume(db):
+    book = Book.objects.create(slug="b", title="B")
+    return Volume.objects.create(book=book, sequence=1)
+
+
+def _other_import_commits(volume, data):
+    """Another process adds the same file, knowing nothing of ours (its own empty snapshot)."""
+    outcome = importing.add_file(volume, data, original_name="other.png", known=set())
+    assert outcome.pages and not outcome.error
+    return outcome
+
+
+def _assert_only_the_other_import_is_kept(volume, data, media_root):
+    pages = list(Page.objects.filter(volume=volume))
+    assert {page.original_name for page in pages} == {"other.png"}
+    referenced = sorted(name for p in pages for name in (p.image.name, p.thumbnail.name))
+    assert stored_files(media_root) == referenced  # every committed file is still there
+    for page in pages:
+        assert (media_root / page.thumbnail.name).read_bytes()[:2] == b"\xff\xd8"
+        assert (media_root / page.image.name).stat().st_size > 0
+
+
+@pytest.mark.parametrize("kind", ["png", "tiff"])
+def test_content_committed_between_prepare_and_store_is_skipped(kind, tmp_path, volume, media_root):
+    if kind == "png":
+        data = write_png(tmp_path / "p.png", 1).read_bytes()
+    else:
+        data = write_tiff(tmp_path / "p.tif", [1, 2]).read_bytes()
+    known: set = set()  # our snapshot, taken before the other import committed
+    prepared = importing.prepare(data, decode=True)
+    _other_import_commits(volume, data)
+
+    outcome = importing.add_file(
+        volume, data, original_name="mine.png", known=known, prepared=prepared
+    )
+
+    assert outcome.skipped and not outcome.error and outcome.pages == []
+    _assert_only_the_other_import_is_kept(volume, data, media_root)
+
+
+def test_content_committed_between_store_and_insert_is_skipped(
+    tmp_path, volume, media_root, monkeypatch
+):
+    """Our files are written; the other import commits the same names; our insert conflicts."""
+    data = write_png(tmp_path / "p.png", 1).read_bytes()
+    original = importing._create_pages
+    calls = []
+
+    def other_commits_first(target, rows):
+        calls.append(rows[0].original_name)
+        if len(calls) == 1:  # our insert: the other import commits just before it
+            _other_import_commits(target, data)
+        return original(target, rows)
+
+    monkeypatch.setattr(importing, "_create_pages", other_commits_first)
+
+    outcome = importing.add_file(volume, data, original_name="mine.png", known=set())
+
+    assert calls == ["mine.png", "other.png"]
+    assert outcome.skipped and not outcome.error and outcome.pages == []
+    _assert_only_the_other_import_is_kept(volume, data, media_root)
+
+
+def test_import_goes_on_after_a_file_another_import_committed(src, volume, media_root):
+    """Through the folder import: the duplicate is counted as skipped, the rest imported."""
+    for number in range(1, 4):
+        write_png(src / f"p{number}.png", number)
+    second = (src / "p2.png").read_bytes()
+    book = volume.book
+    book.source_directory = importing.display_name(str(src.resolve()))
+    book.save()
+    volume.source_directory = ""
+    volume.save()
+    plans = importing.plan_directory(src)
+
+    def progress(outcome):
+        if outcome.path == "p1.png":  # while p2.png waits in the read-ahead queue
+            _other_import_commits(volume, second)
+
+    summary = importing.import_plans(plans, progress=progress)
+
+    assert summary.ok, summary.failures
+    assert (summary.files_imported, summary.files_skipped) == (2, 1)
+    pages = Page.objects.filter(volume=volume).order_by("sequence")
+    assert [p.original_name for p in pages] == ["p1.png", "other.png", "p3.png"]
+    assert stored_files(media_root) == sorted(
+        name for p in pages for name in (p.image.name, p.thumbnail.name)
+    )
