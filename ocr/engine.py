@@ -8,6 +8,7 @@ import io
 import logging
 import os
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from ocr.provisioning import check_models
 # Never look for models online; everything is local (see ocr.provisioning).
 os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
 os.environ.setdefault("PADDLE_PDX_MODEL_SOURCE", "local")
+# paddle warns, when it loads a model, that ccache (for building C++ extensions) is absent.
+warnings.filterwarnings("ignore", message="No ccache found", category=UserWarning)
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +63,9 @@ class Engine:
         check_models(config.model_dir, config.det_model, config.rec_model)
         self.config = config
         _check_device(config)
-        _quiet_paddlex_logging()
         from paddleocr import PaddleOCR
+
+        _quiet_paddlex_logging()  # after the import: importing paddlex resets its level to INFO
 
         model_dir = Path(config.model_dir)
         self._pipeline = PaddleOCR(

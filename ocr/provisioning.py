@@ -14,8 +14,6 @@ from pathlib import Path
 
 import yaml
 
-WEIGHT_FILES = ("inference.onnx", "inference.pdmodel", "inference.json")
-
 
 class ModelsMissing(Exception):
     """Models are absent or unusable; the message says what to run or set."""
@@ -158,9 +156,18 @@ def install_models(
 
 
 def _complete(target: Path) -> bool:
-    return (target / "inference.yml").is_file() and any(
-        (target / name).is_file() and (target / name).stat().st_size for name in WEIGHT_FILES
-    )
+    """inference.yml and weights present and non-empty (Paddle graphs need their params)."""
+
+    def present(name: str) -> bool:
+        path = target / name
+        return path.is_file() and path.stat().st_size > 0
+
+    if not present("inference.yml"):
+        return False
+    if present("inference.onnx"):
+        return True
+    graph = present("inference.pdmodel") or present("inference.json")
+    return graph and present("inference.pdiparams")
 
 
 def _install(target: Path, source: Path, config: dict) -> None:
@@ -177,9 +184,15 @@ def _install(target: Path, source: Path, config: dict) -> None:
             shutil.copy2(source, staging / "inference.onnx")
         with open(staging / "inference.yml", "w", encoding="utf-8") as handle:
             yaml.safe_dump(config, handle, allow_unicode=True, sort_keys=False)
+        # mkdtemp makes the folder owner-only; workers may run as another user.
+        staging.chmod(0o755)
         if target.exists():
             shutil.rmtree(target)
-        os.replace(staging, target)
+        try:
+            os.replace(staging, target)
+        except OSError:
+            if not _complete(target):  # else another process installed it meanwhile
+                raise
     finally:
         if staging.exists():
             shutil.rmtree(staging)
