@@ -6,6 +6,7 @@ the database or storage: ``books.importing`` decides what to keep.
 
 import hashlib
 import io
+import re
 import struct
 import warnings
 from collections.abc import Iterator
@@ -44,6 +45,27 @@ class DecodeLimits:
     thumbnail_size: int
 
 
+def configure_pillow(max_pixels: int) -> None:
+    """Make Pillow's own decompression-bomb guard match ``IMPORT_MAX_PIXELS``.
+
+    Called once at startup (``BooksConfig.ready``) and when a test overrides the setting,
+    never while decoding: the limit is process-wide and decoding runs in reader threads.
+    Pillow refuses images over twice the limit as it opens them; images between the limit
+    and twice it are refused by the explicit pixel check in ``_image_pages`` below.
+    """
+    Image.MAX_IMAGE_PIXELS = max_pixels
+
+
+def quiet_bomb_warnings() -> None:
+    """Ignore Pillow's DecompressionBombWarning process-wide; call once, before any thread.
+
+    Every image over ``Image.MAX_IMAGE_PIXELS`` is refused by an explicit check here (and
+    in the OCR worker), so the warning would only repeat the refusal on stderr. Filtering
+    per call with ``warnings.catch_warnings()`` is not thread-safe.
+    """
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -69,11 +91,12 @@ def decode_pages(data: bytes, limits: DecodeLimits) -> Iterator[PageImage]:
 
 def _open_image(data: bytes, limits: DecodeLimits) -> Image.Image:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-    except Image.DecompressionBombError:
-        raise BadFile(_bomb_reason(None, None, limits)) from None
+        image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as error:
+        pixels = re.search(r"\((\d+) pixels\)", str(error))
+        raise BadFile(
+            _bomb_reason(None, None, limits, int(pixels[1]) if pixels else None)
+        ) from None
     except UnidentifiedImageError:
         raise BadFile("not an image or PDF (unrecognised content)") from None
     except (OSError, SyntaxError, ValueError) as error:
@@ -113,16 +136,14 @@ def _encode_frame(
     """Decode one frame completely (catching truncation), then pick what to store."""
     width, height = image.size
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            # Inside the try: for PNG, reading EXIF decodes the whole image (truncation shows).
-            orientation = image.getexif().get(EXIF_ORIENTATION, 1) if original is not None else 1
-            keep_original = original is not None and image.format in KEPT_AS_IS and orientation == 1
-            if keep_original and image.format in {"JPEG", "MPO"}:
-                # Scaled DCT decoding still reads every byte of the stream, so truncation is
-                # caught, at a fraction of the cost; the result is big enough for a thumbnail.
-                image.draft(_plain_mode(image), (limits.thumbnail_size, limits.thumbnail_size))
-            image.load()
+        # Inside the try: for PNG, reading EXIF decodes the whole image (truncation shows).
+        orientation = image.getexif().get(EXIF_ORIENTATION, 1) if original is not None else 1
+        keep_original = original is not None and image.format in KEPT_AS_IS and orientation == 1
+        if keep_original and image.format in {"JPEG", "MPO"}:
+            # Scaled DCT decoding still reads every byte of the stream, so truncation is
+            # caught, at a fraction of the cost; the result is big enough for a thumbnail.
+            image.draft(_plain_mode(image), (limits.thumbnail_size, limits.thumbnail_size))
+        image.load()
     except Image.DecompressionBombError:
         raise BadFile(_bomb_reason(*image.size, limits)) from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
@@ -232,8 +253,13 @@ def _pdf_pages(data: bytes, limits: DecodeLimits) -> Iterator[PageImage]:
         document.close()
 
 
-def _bomb_reason(width: int | None, height: int | None, limits: DecodeLimits) -> str:
-    size = f"{width}x{height} = {width * height / 1e6:.0f} MP " if width and height else ""
+def _bomb_reason(
+    width: int | None, height: int | None, limits: DecodeLimits, pixels: int | None = None
+) -> str:
+    if width and height:
+        size = f"{width}x{height} = {width * height / 1e6:.0f} MP "
+    else:
+        size = f"{pixels / 1e6:.0f} MP " if pixels else ""
     return (
         f"image too large (decompression bomb guard): {size}"
         f"exceeds IMPORT_MAX_PIXELS={limits.max_pixels:,}"

@@ -23,6 +23,9 @@ from tests.factories import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+# Pillow warns between its limit (IMPORT_MAX_PIXELS) and twice it; the app silences that once
+# at startup, but pytest restores the warning filters it had before Django was set up.
+pytestmark = pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 
 
 def _empty(folder):
