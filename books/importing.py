@@ -6,7 +6,8 @@ Used by ``manage.py import_directory``, admin uploads and the API alike. Rules:
   a failure removes what was written, and a re-run after a crash overwrites leftovers;
 - two imports of the same content at once: one commits it, the other counts it as skipped
   and never removes a stored file that a committed page references (names are by content);
-- a bad file is reported with its reason and the rest goes on.
+- a bad file is reported with its reason and the rest goes on; a book or volume that the
+  import created is removed again when none of its files made it in.
 """
 
 import json
@@ -491,8 +492,15 @@ def import_plans(
     summary = ImportSummary()
     started = time.perf_counter()
     for plan in plans:
+        if not plan.file_count:
+            summary.warnings.append(
+                Failure(display_name(plan.source.name), "no importable file; no book created")
+            )
+            continue
+        books_before = summary.books_created
         book = get_or_create_book(plan, options, summary)
         for volume_plan in plan.volumes:
+            volumes_before = summary.volumes_created
             volume = get_or_create_volume(book, volume_plan, summary)
             known = set(volume.pages.values_list("sha256", "source_frame"))
             with ThreadPoolExecutor(settings.IMPORT_THREADS) as pool:
@@ -501,8 +509,25 @@ def import_plans(
                     if progress:
                         progress(outcome)
             summary.orphans_removed += len(remove_orphan_files(volume))
+            # Right away, so the next new volume takes this one's number: no gap.
+            if summary.volumes_created > volumes_before and _delete_if_empty(volume):
+                summary.volumes_created -= 1
+        if summary.books_created > books_before and _delete_if_empty(book):
+            summary.books_created -= 1
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _delete_if_empty(obj: Book | Volume) -> bool:
+    """Delete a book or volume this import created when none of its files made it in."""
+    with transaction.atomic():
+        # Locked (on PostgreSQL) so a concurrent import cannot add to it meanwhile.
+        type(obj).objects.select_for_update().filter(pk=obj.pk).exists()
+        children = obj.pages if isinstance(obj, Volume) else obj.volumes
+        if children.exists():
+            return False
+        obj.delete()
+    return True
 
 
 def _read_ahead(pool: ThreadPoolExecutor, paths: list[Path], known: set):
