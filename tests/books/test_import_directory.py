@@ -290,3 +290,47 @@ def test_service_plans_without_writing(src):
     assert [v.label for v in plan.volumes] == ["vol2", "vol10"]
     assert [p.name for p in plan.volumes[0].files] == ["p9.png", "p10.png"]
     assert plan.file_count == 3
+
+
+def test_ocr_queues_the_new_pages(src, run_import, django_capture_on_commit_callbacks):
+    from django_q.models import OrmQ
+
+    from ocr.models import OcrRun
+
+    write_png(src / "p1.png", 1)
+    write_png(src / "p2.png", 2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_import(src, "--ocr")
+
+    assert run.ok, run.stderr
+    assert "2 page(s) queued for recognition" in run.stdout
+    assert "[" not in run.stdout  # a count, not the list of page ids
+    pages = list(Page.objects.order_by("pk"))
+    assert {page.status for page in pages} == {"queued"}
+    assert sorted(OcrRun.objects.values_list("page_id", flat=True)) == [p.pk for p in pages]
+    assert OrmQ.objects.count() == 2  # handed to the ORM broker for a worker
+
+    write_png(src / "p3.png", 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        rerun = run_import(src, "--ocr")
+
+    assert rerun.ok, rerun.stderr
+    assert "1 page(s) queued for recognition" in rerun.stdout
+    new = Page.objects.get(original_name="p3.png")
+    assert new.status == "queued"
+    assert OcrRun.objects.filter(page=new).count() == 1
+    assert OcrRun.objects.count() == 3  # the first two pages were not queued twice
+
+
+def test_without_ocr_nothing_is_queued(src, run_import):
+    from ocr.models import OcrRun
+
+    write_png(src / "p1.png", 1)
+
+    run = run_import(src)
+
+    assert run.ok, run.stderr
+    assert "queued" not in run.stdout
+    assert Page.objects.get().status == "new"
+    assert not OcrRun.objects.exists()

@@ -107,8 +107,8 @@ class Command(BaseCommand):
     def _enqueue(self, page_ids):
         from ocr.queueing import enqueue_pages
 
-        queued = enqueue_pages(page_ids)
-        self.stdout.write(f"Queued {queued.queued} page(s) for recognition.")
+        result = enqueue_pages(page_ids)
+        self.stdout.write(f"OCR: {result.message()}.")
 
     def _print_summary(self, summary):
         for warning in summary.warnings:
