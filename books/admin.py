@@ -166,8 +166,12 @@ class PageAdmin(admin.ModelAdmin):
     list_filter = ("status", "volume__book")
     list_select_related = ("volume__book",)
     search_fields = ("original_name", "source_path", "sha256", "volume__book__title")
+    # status and error belong to the OCR pipeline (queueing, workers, retries): a hand edit
+    # would desynchronize them from the page's OcrRun rows. Use the recognize actions.
     readonly_fields = (
         "preview",
+        "status",
+        "error",
         "original_name",
         "source_path",
         "source_frame",
