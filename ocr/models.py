@@ -16,14 +16,6 @@ class RunStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-FINISHED_RUN_STATUSES = (
-    RunStatus.SUCCEEDED,
-    RunStatus.REUSED,
-    RunStatus.FAILED,
-    RunStatus.CANCELLED,
-)
-
-
 class OcrRun(models.Model):
     """One attempt to recognize a page: what ran, where, how long, and how it ended."""
 
@@ -33,6 +25,11 @@ class OcrRun(models.Model):
     )
     force = models.BooleanField(default=False, help_text=_("Replace corrected lines."))
     attempt = models.PositiveSmallIntegerField(default=1)
+    page_status_before = models.CharField(
+        max_length=12,
+        blank=True,
+        help_text=_("The page's status when queued: restored if a re-recognition fails."),
+    )
     task_id = models.CharField(max_length=64, blank=True, db_index=True)
     engine = models.CharField(max_length=40, blank=True)
     det_model = models.CharField(_("detection model"), max_length=100, blank=True)

@@ -2,9 +2,12 @@
 
 Rules: a page already queued or processing is left alone (never recognized twice at once);
 a recognized or reviewed page is only recognized again with ``force``; each queued page gets
-an ``OcrRun`` whose id is the task's argument, so a duplicate delivery is harmless.
+an ``OcrRun`` whose id is the task's argument, so a duplicate delivery is harmless. Claiming
+the page and creating its run happen in one transaction, and a run whose hand-over to the
+broker failed keeps an empty ``task_id``, so ``resubmit_lost_runs`` can hand it over again.
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -13,11 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from books.models import Book, Page, PageStatus
-from ocr.models import OcrRun
+from ocr.models import OcrRun, RunStatus
+
+logger = logging.getLogger(__name__)
 
 RECOGNIZE_TASK = "ocr.tasks.recognize_page"
 IN_FLIGHT = (PageStatus.QUEUED, PageStatus.PROCESSING)
 HAS_TEXT = (PageStatus.RECOGNIZED, PageStatus.REVIEWED)
+SCHEDULED = "schedule:"  # task_id prefix of a run waiting for its retry time
 
 
 @dataclass
@@ -43,9 +49,7 @@ def enqueue_pages(page_ids: Iterable[int], *, force: bool = False, user=None) ->
             result.in_flight.append(page_id)
         elif status in HAS_TEXT and not force:
             result.need_force.append(page_id)
-        elif _claim_for_queue(page_id, status):
-            run = OcrRun.objects.create(page_id=page_id, force=force, requested_by=user)
-            transaction.on_commit(lambda run=run: submit(run))
+        elif _queue_page(page_id, status, force=force, user=user):
             result.queued.append(page_id)
         else:
             result.in_flight.append(page_id)  # someone else queued it a moment ago
@@ -59,40 +63,74 @@ def enqueue_book(book: Book, *, volume: int | None = None, force=False, user=Non
     return enqueue_pages(pages.values_list("pk", flat=True), force=force, user=user)
 
 
-def _claim_for_queue(page_id: int, status: str) -> bool:
-    """Compare-and-set on the status, so two people queueing at once queue it once."""
-    return bool(
-        Page.objects.filter(pk=page_id, status=status).update(
+def _queue_page(page_id: int, status: str, *, force: bool, user) -> bool:
+    """Compare-and-set on the status (two people queueing at once queue it once) + its run."""
+    with transaction.atomic():
+        claimed = Page.objects.filter(pk=page_id, status=status).update(
             status=PageStatus.QUEUED, error="", updated_at=timezone.now()
         )
-    )
+        if not claimed:
+            return False
+        run = OcrRun.objects.create(
+            page_id=page_id, force=force, requested_by=user, page_status_before=status
+        )
+        transaction.on_commit(lambda: submit(run))
+    return True
 
 
-def submit(run: OcrRun, *, delay_seconds: int = 0) -> None:
-    """Hand a queued run to django-q2, now or (for retries) after a delay."""
+def submit(run: OcrRun, *, delay_seconds: int = 0) -> bool:
+    """Hand a queued run to django-q2, now (after commit) or for retries after a delay.
+
+    A delayed run becomes a one-off Schedule row written in the caller's transaction. An
+    immediate hand-over that fails (broker down) is logged, not raised: the run keeps an
+    empty task_id and the sweep hands it over again.
+    """
     from django_q.models import Schedule
     from django_q.tasks import async_task
 
     name = f"ocr-page-{run.page_id}-run-{run.pk}"
     if delay_seconds:
-        Schedule.objects.create(
+        schedule = Schedule.objects.create(
             name=name,
             func=RECOGNIZE_TASK,
             args=repr((run.pk,)),
             schedule_type=Schedule.ONCE,
-            repeats=1,
+            repeats=-1,  # django-q2 deletes a ONCE schedule with negative repeats after it ran
             next_run=timezone.now() + timedelta(seconds=delay_seconds),
         )
-        return
-    task_id = async_task(RECOGNIZE_TASK, run.pk, task_name=name, group="ocr")
+        OcrRun.objects.filter(pk=run.pk).update(task_id=f"{SCHEDULED}{schedule.pk}")
+        return True
+    try:
+        task_id = async_task(RECOGNIZE_TASK, run.pk, task_name=name, group="ocr")
+    except Exception:
+        logger.exception("ocr run=%s page=%s: broker refused the task", run.pk, run.page_id)
+        return False
     OcrRun.objects.filter(pk=run.pk).update(task_id=task_id)
+    return True
 
 
 def requeue(run: OcrRun, *, reason: str, delay_seconds: int = 0) -> OcrRun:
-    """Record why ``run`` ended and queue its next attempt."""
+    """Record why ``run`` ended and queue its next attempt (call inside a transaction)."""
     next_run = OcrRun.objects.create(
-        page_id=run.page_id, force=run.force, attempt=run.attempt + 1, requested_by=run.requested_by
+        page_id=run.page_id,
+        force=run.force,
+        attempt=run.attempt + 1,
+        requested_by=run.requested_by,
+        page_status_before=run.page_status_before,
     )
-    Page.objects.filter(pk=run.page_id).update(status=PageStatus.QUEUED, error=reason)
-    transaction.on_commit(lambda: submit(next_run, delay_seconds=delay_seconds))
+    Page.objects.filter(pk=run.page_id, status__in=IN_FLIGHT).update(
+        status=PageStatus.QUEUED, error=reason, updated_at=timezone.now()
+    )
+    if delay_seconds:
+        submit(next_run, delay_seconds=delay_seconds)
+    else:
+        transaction.on_commit(lambda: submit(next_run))
     return next_run
+
+
+def resubmit_lost_runs(older_than: timedelta) -> int:
+    """Hand over again the queued runs the broker never took (it was down at the time)."""
+    lost = OcrRun.objects.filter(
+        status=RunStatus.QUEUED, task_id="", created_at__lt=timezone.now() - older_than
+    )
+    return sum(submit(run) for run in lost)

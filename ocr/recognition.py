@@ -27,8 +27,15 @@ from ocr.provisioning import ModelsMissing
 logger = logging.getLogger(__name__)
 
 
+REUSE_CANDIDATES = 5
+
+
 class BadPageImage(Exception):
     """The stored image cannot be read: retrying will not help."""
+
+
+class RunAbandoned(Exception):
+    """The run was swept or the page changed while the engine worked: its result is dropped."""
 
 
 def recognize(run_id: int) -> OcrRun | None:
@@ -51,14 +58,16 @@ def recognize(run_id: int) -> OcrRun | None:
         config = engine_config()
         run.engine, run.det_model, run.rec_model = config.engine, config.det_model, config.rec_model
         run.device, run.settings_key = config.device, settings_key(config)
-        source = _reusable_run(page, run.settings_key)
-        if source is not None:
-            lines = [_as_recognized(line) for line in source.page.lines.all()]
-            run.reused_from = source
+        reusable = _reusable_result(page, run.settings_key)
+        if reusable is not None:
+            run.reused_from, lines = reusable
         else:
             lines = read_page(_load_image(page), config)
         run.seconds = time.perf_counter() - started
         _store_lines(run, lines)
+    except RunAbandoned as error:
+        logger.warning("ocr run=%s page=%s result dropped: %s", run.pk, page.pk, error)
+        run.refresh_from_db()
     except BadPageImage as error:
         _fail_page(run, str(error))
     except (ConfigError, ModelsMissing, EngineUnavailable) as error:
@@ -98,35 +107,42 @@ def _load_image(page: Page) -> Image.Image:
         raise BadPageImage(f"page image is missing from storage: {page.image.name}") from None
     if not data:
         raise BadPageImage("page image is empty (0 bytes)")
+    too_large = f"page image too large: over IMPORT_MAX_PIXELS={settings.IMPORT_MAX_PIXELS} pixels"
     try:
         image = Image.open(io.BytesIO(data))
         if image.width * image.height > settings.IMPORT_MAX_PIXELS:
-            raise BadPageImage(
-                f"page image too large: {image.width}x{image.height} exceeds IMPORT_MAX_PIXELS"
-            )
+            raise BadPageImage(f"{too_large} ({image.width}x{image.height})")
         image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError, SyntaxError, ValueError) as error:
+    except Image.DecompressionBombError:  # Pillow's own limit, set from the setting
+        raise BadPageImage(too_large) from None
+    except (UnidentifiedImageError, SyntaxError, ValueError) as error:
         raise BadPageImage(f"page image cannot be read: {error}") from None
     except OSError as error:  # truncated data
         raise BadPageImage(f"page image is corrupt: {error}") from None
     return image.convert("RGB")
 
 
-def _reusable_run(page: Page, key: str) -> OcrRun | None:
-    """A finished run on an identical image with the same engine settings, if any."""
-    return (
+def _reusable_result(page: Page, key: str) -> tuple[OcrRun, list[RecognizedLine]] | None:
+    """The engine lines of a finished run on an identical image with the same settings.
+
+    Only a run that still owns all its lines qualifies (the page may have been recognized
+    again since, or a line deleted); corrections are not carried over, engine text is.
+    """
+    candidates = (
         OcrRun.objects.filter(
-            status=RunStatus.SUCCEEDED,
+            status__in=(RunStatus.SUCCEEDED, RunStatus.REUSED),
             settings_key=key,
             page__sha256=page.sha256,
             page__source_frame=page.source_frame,
-            page__status__in=queueing.HAS_TEXT,
         )
         .exclude(page=page)
-        .select_related("page")
         .order_by("-finished_at")
-        .first()
     )
+    for candidate in candidates[:REUSE_CANDIDATES]:
+        lines = list(TextLine.objects.filter(run=candidate).order_by("order"))
+        if len(lines) == candidate.line_count:
+            return candidate, [_as_recognized(line) for line in lines]
+    return None
 
 
 def _as_recognized(line: TextLine) -> RecognizedLine:
@@ -142,10 +158,20 @@ def _store_lines(run: OcrRun, lines: list[RecognizedLine]) -> None:
     page = run.page
     ordered, direction = reading_order.order_lines(lines, page.volume.book.text_direction)
     with transaction.atomic():
+        # The page row lock orders this against line edits and a concurrent sweep.
+        if (
+            not Page.objects.select_for_update()
+            .filter(pk=page.pk, status=PageStatus.PROCESSING)
+            .exists()
+        ):
+            raise RunAbandoned("the page is no longer processing")
         old_lines = list(page.lines.all())
         corrected = [line for line in old_lines if line.is_corrected]
         if corrected and not run.force:
             raise BadPageImage("page has corrected lines: recognize it again with force")
+        run.line_count = len(ordered)
+        if not _finish(run, RunStatus.REUSED if run.reused_from_id else RunStatus.SUCCEEDED):
+            raise RunAbandoned("the run was ended meanwhile (swept as stuck)")
         LineRevision.objects.bulk_create(
             LineRevision(
                 page=page,
@@ -155,6 +181,7 @@ def _store_lines(run: OcrRun, lines: list[RecognizedLine]) -> None:
                 text_after="",
                 engine_text=line.engine_text,
                 polygon=line.polygon,
+                user=run.requested_by,
             )
             for line in corrected
         )
@@ -180,56 +207,82 @@ def _store_lines(run: OcrRun, lines: list[RecognizedLine]) -> None:
         Page.objects.filter(pk=page.pk).update(
             status=PageStatus.RECOGNIZED, error="", updated_at=timezone.now()
         )
-        run.line_count = len(ordered)
-        _finish(run, RunStatus.REUSED if run.reused_from_id else RunStatus.SUCCEEDED)
 
 
-def _finish(run: OcrRun, status: str, *, error: str = "") -> None:
+FINISH_FIELDS = (
+    "status",
+    "error",
+    "finished_at",
+    "engine",
+    "det_model",
+    "rec_model",
+    "device",
+    "settings_key",
+    "reused_from",
+    "line_count",
+    "seconds",
+)
+
+
+def _finish(run: OcrRun, status: str, *, error: str = "") -> bool:
+    """End a running run; False when someone (the sweep) ended it first."""
     run.status, run.error, run.finished_at = status, error, timezone.now()
-    run.save()
+    values = {name: getattr(run, name) for name in FINISH_FIELDS}
+    return bool(OcrRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(**values))
 
 
 def _fail_page(run: OcrRun, reason: str) -> None:
     with transaction.atomic():
-        Page.objects.filter(pk=run.page_id).update(
-            status=PageStatus.FAILED, error=reason, updated_at=timezone.now()
+        if _finish(run, RunStatus.FAILED, error=reason):
+            _give_up(run, reason)
+
+
+def _give_up(run: OcrRun, reason: str) -> None:
+    """Mark the page failed, or, when it had text before this re-run, keep its text and status."""
+    pages = Page.objects.filter(pk=run.page_id, status__in=queueing.IN_FLIGHT)
+    if (
+        run.page_status_before in queueing.HAS_TEXT
+        and TextLine.objects.filter(page_id=run.page_id).exists()
+    ):
+        pages.update(
+            status=run.page_status_before,
+            error=f"recognizing again failed, earlier text kept: {reason}",
+            updated_at=timezone.now(),
         )
-        _finish(run, RunStatus.FAILED, error=reason)
+    else:
+        pages.update(status=PageStatus.FAILED, error=reason, updated_at=timezone.now())
 
 
-def _retry_or_fail(run: OcrRun, reason: str) -> None:
-    if run.attempt > settings.OCR_MAX_RETRIES:
-        _fail_page(run, f"gave up after {run.attempt} attempts: {reason}")
-        return
-    delay = settings.OCR_RETRY_BACKOFF * 2 ** (run.attempt - 1)
+def _retry_or_fail(run: OcrRun, reason: str, *, backoff: bool = True) -> bool:
+    """End a run that failed for a reason that may pass: queue another attempt, or give up.
+
+    False when the run had already been ended by someone else."""
     with transaction.atomic():
-        _finish(run, RunStatus.FAILED, error=reason)
-        queueing.requeue(run, reason=f"retrying in {delay} s: {reason}", delay_seconds=delay)
+        if not _finish(run, RunStatus.FAILED, error=reason):
+            return False
+        if run.attempt > settings.OCR_MAX_RETRIES:
+            _give_up(run, f"gave up after {run.attempt} attempts: {reason}")
+            return True
+        delay = settings.OCR_RETRY_BACKOFF * 2 ** (run.attempt - 1) if backoff else 0
+        note = f"retrying in {delay} s: {reason}" if delay else f"{reason}; queued again"
+        queueing.requeue(run, reason=note, delay_seconds=delay)
+        return True
 
 
 def sweep_stuck_runs() -> int:
-    """Queue again the pages whose worker died (killed, out of memory) mid-recognition."""
-    limit = timezone.now() - timedelta(
-        seconds=settings.Q_CLUSTER["timeout"] + settings.OCR_STUCK_GRACE
+    """Queue again the pages whose worker died (killed, out of memory) mid-recognition, and
+    hand over again the runs the broker never took."""
+    grace = timedelta(seconds=settings.OCR_STUCK_GRACE)
+    limit = timezone.now() - timedelta(seconds=settings.Q_CLUSTER["timeout"]) - grace
+    stuck = OcrRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=limit)
+    swept = sum(
+        _retry_or_fail(run, "worker stopped during recognition", backoff=False) for run in stuck
     )
-    swept = 0
-    for run in OcrRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=limit):
-        with transaction.atomic():
-            if not OcrRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-                status=RunStatus.FAILED,
-                finished_at=timezone.now(),
-                error="worker stopped during recognition (killed or timed out)",
-            ):
-                continue
-            run.status = RunStatus.FAILED
-            Page.objects.filter(pk=run.page_id, status=PageStatus.PROCESSING).update(
-                status=PageStatus.QUEUED
-            )
-            if run.attempt > settings.OCR_MAX_RETRIES:
-                _fail_page(run, f"worker stopped during recognition {run.attempt} times")
-            else:
-                queueing.requeue(run, reason="worker stopped during recognition; queued again")
-            swept += 1
-    if swept:
-        logger.warning("ocr sweep: %s stuck page(s) queued again", swept)
-    return swept
+    resubmitted = queueing.resubmit_lost_runs(older_than=grace)
+    if swept or resubmitted:
+        logger.warning(
+            "ocr sweep: %s stuck page(s) queued again, %s lost task(s) resubmitted",
+            swept,
+            resubmitted,
+        )
+    return swept + resubmitted
