@@ -181,7 +181,7 @@ if OCR_DEVICE != "cpu" and not (
     OCR_DEVICE.startswith("gpu:") and OCR_DEVICE.removeprefix("gpu:").isdigit()
 ):
     raise env.ConfigError(f"OCR_DEVICE={OCR_DEVICE!r} must be cpu or gpu:N (e.g. gpu:0)")
-OCR_THREADS = env.get_int("OCR_THREADS", 0, minimum=0)  # 0: all cores of the worker host
+OCR_THREADS = env.get_int("OCR_THREADS", 0, minimum=0)  # 0: cores / Q_WORKERS
 # Longest side the detector sees; 300-dpi book pages need a large limit (see README).
 OCR_DET_LIMIT_SIDE_LEN = env.get_int("OCR_DET_LIMIT_SIDE_LEN", 0, minimum=0)  # 0: model set's
 # Lines below this confidence are marked for review.

@@ -44,12 +44,25 @@ def engine_config() -> EngineConfig:
         rec_model=rec,
         engine=engine,
         device=settings.OCR_DEVICE,
-        threads=settings.OCR_THREADS or os.cpu_count() or 1,
+        threads=settings.OCR_THREADS or default_threads(),
         **kwargs,
     )
 
 
 def settings_key(config: EngineConfig) -> str:
-    """Identifies what determines the result: models and detection size, not device or threads."""
-    parts = (config.engine, config.det_model, config.rec_model, str(config.det_limit_side_len))
+    """Identifies what determines the stored result: models, detection size and the
+    bleed-through guard, not device or threads."""
+    parts = (
+        config.engine,
+        config.det_model,
+        config.rec_model,
+        str(config.det_limit_side_len),
+        str(settings.OCR_BLEED_THROUGH_CONTRAST),
+        str(settings.OCR_BLEED_THROUGH_MAX_CONFIDENCE),
+    )
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def default_threads() -> int:
+    """The host's cores shared among the cluster's worker processes (no oversubscription)."""
+    return max(1, (os.cpu_count() or 1) // settings.Q_CLUSTER["workers"])

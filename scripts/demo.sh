@@ -19,7 +19,18 @@ worker=$!
 trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT
 
 for book in qinghe-zhang-genealogy annual-report-1901; do
-  $PY manage.py recognize --book "$book" --wait 600
+  $PY manage.py recognize --book "$book" --wait 600 &
+  waiting=$!
+  while kill -0 $waiting 2>/dev/null; do
+    if ! kill -0 $worker 2>/dev/null; then
+      kill $waiting 2>/dev/null
+      echo "The queue worker stopped; its log (var/log/qcluster.log) ends with:" >&2
+      tail -n 20 var/log/qcluster.log >&2
+      exit 1
+    fi
+    sleep 1
+  done
+  wait $waiting
 done
 
 echo
