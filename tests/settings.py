@@ -6,7 +6,9 @@ from pathlib import Path
 
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
-os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="digitization-tests-"))
+if "DATA_DIR" not in os.environ:
+    # Removed again when the test session ends (tests/conftest.py).
+    os.environ["DATA_DIR"] = TEMPORARY_DATA_DIR = tempfile.mkdtemp(prefix="digitization-tests-")
 # Models are shared with `make demo` so they are copied out of the wheels once per checkout.
 os.environ.setdefault("OCR_MODEL_DIR", str(Path(__file__).resolve().parents[1] / "var" / "models"))
 
