@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -129,8 +130,24 @@ def requeue(run: OcrRun, *, reason: str, delay_seconds: int = 0) -> OcrRun:
 
 
 def resubmit_lost_runs(older_than: timedelta) -> int:
-    """Hand over again the queued runs the broker never took (it was down at the time)."""
-    lost = OcrRun.objects.filter(
-        status=RunStatus.QUEUED, task_id="", created_at__lt=timezone.now() - older_than
-    )
+    """Hand over again the queued runs the broker never took or lost.
+
+    Two cases: the broker was down at hand-over (empty task_id), and a Redis broker whose
+    worker cluster was killed with tasks it had already taken off the queue (prefetched).
+    The second is only assumed once the broker's queue is empty and the run has waited
+    longer than a task may run; a run that was merely waiting costs one extra, harmless
+    delivery (``recognize`` claims a run once).
+    """
+    from django_q.brokers import get_broker
+
+    cutoff = timezone.now() - older_than
+    queued = OcrRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=cutoff)
+    lost = list(queued.filter(task_id=""))
+    if get_broker().queue_size() == 0:
+        stale = cutoff - timedelta(seconds=settings.Q_CLUSTER["timeout"])
+        lost += (
+            queued.filter(created_at__lt=stale)
+            .exclude(task_id="")
+            .exclude(task_id__startswith=SCHEDULED)
+        )
     return sum(submit(run) for run in lost)

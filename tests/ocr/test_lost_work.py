@@ -1,6 +1,7 @@
 """Nothing is lost or stuck when the broker, a worker, a sweep or a bad file gets in the way."""
 
 import os
+from datetime import timedelta
 
 import pytest
 from django.core.management.sql import emit_post_migrate_signal
@@ -166,3 +167,26 @@ def test_migrate_brings_back_a_deleted_sweep_schedule():
     schedule = Schedule.objects.get(name=SWEEP)
     assert schedule.func == "ocr.tasks.sweep_stuck_pages" and schedule.repeats == -1
     assert schedule.next_run <= timezone.now() + timezone.timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+def test_a_queued_run_whose_task_the_broker_lost_is_handed_over_once_the_queue_is_empty(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.OCR_STUCK_GRACE = 0
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": 10}
+    page = add_page(make_volume(), ENGLISH_PAGE)
+    with django_capture_on_commit_callbacks(execute=True):
+        queueing.enqueue_pages([page.pk])
+    run = queued_run(page)
+    first_task = run.task_id
+    assert first_task and OrmQ.objects.count() == 1
+
+    assert recognition.sweep_stuck_runs() == 0  # its task is still waiting in the queue
+    OrmQ.objects.all().delete()  # taken by a cluster that was then killed
+    assert recognition.sweep_stuck_runs() == 0  # not yet longer than a task may run
+    OcrRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(seconds=11))
+    assert recognition.sweep_stuck_runs() == 1
+
+    run.refresh_from_db()
+    assert run.task_id != first_task and OrmQ.objects.count() == 1
