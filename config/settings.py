@@ -160,13 +160,28 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
 }
 
+# --- Logs: one JSON object per line (LOG_FORMAT=json) or text; secrets never logged -------
+LOG_FORMAT = env.get_choice("LOG_FORMAT", "text", ("text", "json"))
+LOG_LEVEL = env.get_choice(
+    "LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical")
+).upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "formatters": {
+        "text": {
+            "()": "config.logformat.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "config.logformat.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-q2 adds its own text handler unless its logger already has one.
+        "django-q": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
 }
 
 # --- Metrics: /metrics for Prometheus, restricted by address and/or bearer token ----------
