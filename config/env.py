@@ -100,6 +100,28 @@ def get_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def default_storage() -> dict:
+    """STORAGES['default']: S3-compatible storage when AWS_STORAGE_BUCKET_NAME is set, else
+    local files under MEDIA_ROOT."""
+    bucket = get_str("AWS_STORAGE_BUCKET_NAME")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": get_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": get_str("AWS_S3_REGION_NAME") or None,
+            "access_key": get_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": get_str("AWS_SECRET_ACCESS_KEY") or None,
+            "location": get_str("AWS_LOCATION"),
+            "default_acl": None,
+            "file_overwrite": True,
+            "querystring_auth": True,
+        },
+    }
+
+
 def database_from_url(name: str, default_sqlite: Path) -> dict:
     """Django DATABASES['default'] from a URL: postgres://user:pass@host:port/db or sqlite:///path.
 

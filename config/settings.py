@@ -95,25 +95,8 @@ MEDIA_URL = env.get_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env.get_str("MEDIA_ROOT") or DATA_DIR / "media")
 
 AWS_STORAGE_BUCKET_NAME = env.get_str("AWS_STORAGE_BUCKET_NAME")
-if AWS_STORAGE_BUCKET_NAME:
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env.get_str("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": env.get_str("AWS_S3_REGION_NAME") or None,
-            "access_key": env.get_str("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": env.get_str("AWS_SECRET_ACCESS_KEY") or None,
-            "location": env.get_str("AWS_LOCATION"),
-            "default_acl": None,
-            "file_overwrite": True,
-            "querystring_auth": True,
-        },
-    }
-else:
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": _default_storage,
+    "default": env.default_storage(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
