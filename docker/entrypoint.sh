@@ -19,6 +19,7 @@ case "$command" in
       migrate
     fi
     exec "$PYTHON" -m gunicorn config.wsgi:application \
+      --config docker/gunicorn.conf.py \
       --bind "${WEB_BIND:-0.0.0.0}:${PORT:-8000}" \
       --workers "${WEB_CONCURRENCY:-2}" \
       --timeout "${WEB_TIMEOUT:-120}" \

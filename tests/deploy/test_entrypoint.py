@@ -238,6 +238,10 @@ def test_entrypoint_runs_the_stack_and_stops_without_losing_a_page(stack):
                 if entry.get("event") == "ocr.run":
                     events.append(entry)
     assert {event["page_id"] for event in events} == set(pages)
+    # gunicorn's own lines (after migrate's command output) are JSON too.
+    served = stack.log("web").split("No migrations to apply.\n", 1)[1].splitlines()
+    loggers = {json.loads(line)["logger"] for line in served}
+    assert loggers == {"gunicorn.error", "gunicorn.access"}
     assert all(event["run_id"] and event["book_id"] and event["task_id"] for event in events)
     everything = "".join(stack.log(name) for name in ("web", "worker-1", "worker-2"))
     everything += migrated.stdout + migrated.stderr + imported.stdout + imported.stderr
