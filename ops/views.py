@@ -16,9 +16,15 @@ def live(request):
 
 
 def ready(request):
+    """Each check with its detail for clients allowed to read metrics; others (any probe)
+    get the status and the names of failed checks, not host names or error texts."""
+    from ops.metrics import refusal
+
     require_workers = request.GET.get("workers") in {"1", "true", "yes"}
     results = health.run_checks()
     body = health.report(results, require_workers=require_workers)
+    if refusal(request):
+        body["checks"] = {name: {"ok": check["ok"]} for name, check in body["checks"].items()}
     return JsonResponse(body, status=200 if body["status"] == "ready" else 503)
 
 

@@ -111,3 +111,19 @@ def test_liveness_uses_no_database_and_accepts_any_host(client, django_assert_nu
     assert response.status_code == 200 and response.json() == {"status": "alive"}
     # The same unknown host is refused by the rest of the site.
     assert client.get("/admin/login/", HTTP_HOST="10.1.2.3:8000").status_code == 400
+
+
+@pytest.mark.django_db
+def test_details_only_for_clients_allowed_to_read_metrics(client, settings, tmp_path):
+    settings.OCR_MODEL_DIR = tmp_path / "empty"
+    outside = client.get("/health/ready", REMOTE_ADDR="10.0.0.5")
+    assert outside.status_code == 503
+    body = outside.json()
+    assert body["failed"] == ["models"]
+    assert body["checks"]["models"] == {"ok": False}
+    assert str(tmp_path) not in outside.content.decode()
+    settings.METRICS_TOKEN = "probe-token-123"
+    allowed = client.get(
+        "/health/ready", REMOTE_ADDR="10.0.0.5", HTTP_AUTHORIZATION="Bearer probe-token-123"
+    )
+    assert "ocr_models install" in allowed.json()["checks"]["models"]["detail"]
