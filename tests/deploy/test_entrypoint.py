@@ -180,11 +180,16 @@ def test_entrypoint_runs_the_stack_and_stops_without_losing_a_page(stack):
     assert ready["status"] == "ready", ready
     assert ready["checks"]["broker"]["detail"] == "redis reachable"
     assert ready["checks"]["workers"]["ok"] is False
+    assert stack.get("/health/ready?workers=1")[0] == 503  # a worker required, none running
     assert stack.get("/static/admin/css/base.css")[0] == 200  # served without DEBUG
 
     # one worker, seen by the web through django-q2's cluster stats in Redis.
     first = stack.start("worker-1", "worker")
     wait_for(lambda: stack.ready()["checks"]["workers"]["ok"], what="the worker's stats")
+    assert stack.get("/health/ready?workers=1")[0] == 200
+    shell = stack.run("health", "--require-workers")
+    assert shell.returncode == 0, shell.stdout + shell.stderr
+    assert "cluster " in shell.stdout and shell.stdout.splitlines()[-1] == "ready"
 
     imported = stack.run("manage", "import_directory", str(BOOK), "--ocr", "--no-progress")
     assert imported.returncode == 0, imported.stderr
@@ -241,7 +246,7 @@ def test_entrypoint_runs_the_stack_and_stops_without_losing_a_page(stack):
     # gunicorn's own lines (after migrate's command output) are JSON too.
     served = stack.log("web").split("No migrations to apply.\n", 1)[1].splitlines()
     loggers = {json.loads(line)["logger"] for line in served}
-    assert loggers == {"gunicorn.error", "gunicorn.access"}
+    assert {"gunicorn.error", "gunicorn.access", "django.request"} == loggers  # 503 logged
     assert all(event["run_id"] and event["book_id"] and event["task_id"] for event in events)
     everything = "".join(stack.log(name) for name in ("web", "worker-1", "worker-2"))
     everything += migrated.stdout + migrated.stderr + imported.stdout + imported.stderr
