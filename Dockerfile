@@ -40,10 +40,13 @@ RUN SECRET_KEY=build-only DATA_DIR=/tmp/build OCR_MODEL_DIR=/opt/models \
 # --- runtime (CPU): slim, non-root, models and static files baked in -----------------------
 FROM ${PYTHON_IMAGE} AS runtime
 # libgomp1: onnxruntime/paddle threads; libgl1, libglib2.0-0: OpenCV (a paddleocr dependency).
+# Versions follow the pinned base image's Debian release (security updates wanted).
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libgomp1 libgl1 libglib2.0-0 \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --create-home --home-dir /home/app --shell /usr/sbin/nologin app \
+    && groupadd --system --gid 10001 app \
+    && useradd --system --uid 10001 --gid app --create-home --home-dir /home/app --shell /usr/sbin/nologin app \
     && mkdir -p /data \
     && chown app:app /data
 ENV PATH=/opt/venv/bin:$PATH \
@@ -58,7 +61,7 @@ WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /opt/models /opt/models
 COPY --from=build /app /app
-USER app
+USER 10001:10001
 EXPOSE 8000
 VOLUME ["/data"]
 # Liveness only: it answers while models load or a dependency is down (readiness is
@@ -86,11 +89,13 @@ ENV DEBIAN_FRONTEND=noninteractive \
     PORT=8000 \
     OCR_MODEL_SET=PP-OCRv4_mobile \
     OCR_DEVICE=gpu:0
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends python3.12 python3.12-venv libgomp1 libgl1 libglib2.0-0 \
     && rm -rf /var/lib/apt/lists/* \
     && python3.12 -m venv /opt/venv \
-    && useradd --system --uid 10001 --create-home --home-dir /home/app --shell /usr/sbin/nologin app \
+    && groupadd --system --gid 10001 app \
+    && useradd --system --uid 10001 --gid app --create-home --home-dir /home/app --shell /usr/sbin/nologin app \
     && mkdir -p /data \
     && chown app:app /data
 WORKDIR /app
@@ -101,7 +106,7 @@ RUN python -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))
     && pip install --no-deps rapidocr_paddle==1.4.5
 COPY --from=build /opt/models /opt/models
 COPY --from=build /app /app
-USER app
+USER 10001:10001
 EXPOSE 8000
 VOLUME ["/data"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

