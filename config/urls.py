@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from ops import views as ops_views
+
 admin.site.site_header = "Digitization platform"
 admin.site.site_title = "Digitization"
 admin.site.index_title = "Catalogue and recognition"
@@ -13,6 +15,10 @@ admin.site.index_title = "Catalogue and recognition"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    # Also answered by ops.views.OpsMiddleware before host checks; listed here for reverse().
+    path("health/live", ops_views.live, name="health-live"),
+    path("health/ready", ops_views.ready, name="health-ready"),
+    path("metrics", ops_views.metrics, name="metrics"),
 ]
 
 if settings.DEBUG:

@@ -66,7 +66,9 @@ def recognize(run_id: int) -> OcrRun | None:
         run.seconds = time.perf_counter() - started
         _store_lines(run, lines)
     except RunAbandoned as error:
-        logger.warning("ocr run=%s page=%s result dropped: %s", run.pk, page.pk, error)
+        logger.warning(
+            "ocr run=%s page=%s result dropped: %s", run.pk, page.pk, error, extra=_ids(run)
+        )
         run.refresh_from_db()
     except BadPageImage as error:
         _fail_page(run, str(error))
@@ -74,7 +76,7 @@ def recognize(run_id: int) -> OcrRun | None:
         # The worker is misconfigured: say so on the page; queue it again once fixed.
         _fail_page(run, f"OCR worker not ready: {error}")
     except Exception as error:  # engine or database hiccup: retried, never left "processing"
-        logger.exception("ocr run=%s page=%s failed", run.pk, page.pk)
+        logger.exception("ocr run=%s page=%s failed", run.pk, page.pk, extra=_ids(run))
         _retry_or_fail(run, f"{type(error).__name__}: {error}")
     logger.info(
         "ocr run=%s page=%s book=%s status=%s lines=%s seconds=%.2f",
@@ -84,8 +86,26 @@ def recognize(run_id: int) -> OcrRun | None:
         run.status,
         run.line_count,
         run.seconds or 0,
+        extra={
+            **_ids(run),
+            "status": run.status,
+            "lines": run.line_count,
+            "seconds": round(run.seconds or 0, 3),
+        },
     )
     return run
+
+
+def _ids(run: OcrRun) -> dict:
+    """Structured log fields naming what an OCR event is about."""
+    return {
+        "event": "ocr.run",
+        "run_id": run.pk,
+        "page_id": run.page_id,
+        "book_id": run.page.volume.book_id,
+        "task_id": run.task_id,
+        "attempt": run.attempt,
+    }
 
 
 def read_page(image: Image.Image, config: EngineConfig | None = None) -> list[RecognizedLine]:

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    """Operations: health and readiness checks, Prometheus metrics."""
+
+    name = "ops"
+    verbose_name = "Operations"
