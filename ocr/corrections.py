@@ -8,7 +8,7 @@ Every change leaves a ``LineRevision`` (who, when, text before and after); the e
 text is never overwritten.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
@@ -70,14 +70,12 @@ class Box:
         return [[self.x0, self.y0], [self.x1, self.y0], [self.x1, self.y1], [self.x0, self.y1]]
 
 
-def _lock_page_of_line(line_id: int) -> int:
+def _lock_page_of_line(line_id: int, page_id: int | None = None) -> int:
     """Lock the page row holding the line; its id. Call inside ``transaction.atomic``."""
-    page_id = (
-        Page.objects.select_for_update(of=("self",))
-        .filter(lines__pk=line_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    pages = Page.objects.select_for_update(of=("self",)).filter(lines__pk=line_id)
+    if page_id is not None:
+        pages = pages.filter(pk=page_id)
+    page_id = pages.values_list("pk", flat=True).first()
     if page_id is None:
         raise LineGone(line_id)
     return page_id
@@ -113,15 +111,18 @@ def _record(line: TextLine, action: str, before: str, after: str, user) -> LineR
     )
 
 
-def save_line(line_id: int, text: str, expected_version: int, user) -> TextLine:
+def save_line(
+    line_id: int, text: str, expected_version: int, user, *, page_id: int | None = None
+) -> TextLine:
     """Set a line's text if it is still at ``expected_version``; the saved line.
 
     Saving the text the line already has changes nothing (a repeated request is harmless,
     even when its version is stale). Saving the engine's text is recorded as a revert.
+    ``page_id``: the line must be on that page (else ``LineGone``).
     """
     text = clean_text(text)
     with transaction.atomic():
-        _lock_page_of_line(line_id)
+        _lock_page_of_line(line_id, page_id)
         line = _current(line_id)
         if line.text == text:
             return line
@@ -141,12 +142,41 @@ def save_line(line_id: int, text: str, expected_version: int, user) -> TextLine:
     return line
 
 
-def revert_to_engine(line_id: int, expected_version: int, user) -> TextLine:
+def revert_to_engine(
+    line_id: int, expected_version: int, user, *, page_id: int | None = None
+) -> TextLine:
     """Put the engine's original text back (recorded in the history as a revert)."""
     engine_text = TextLine.objects.filter(pk=line_id).values_list("engine_text", flat=True).first()
     if engine_text is None:
         raise LineGone(line_id)
-    return save_line(line_id, engine_text, expected_version, user)
+    return save_line(line_id, engine_text, expected_version, user, page_id=page_id)
+
+
+@dataclass
+class SaveResult:
+    saved: list[TextLine] = field(default_factory=list)
+    conflicts: list[tuple[Conflict, str]] = field(default_factory=list)  # (theirs, my text)
+    gone: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts and not self.gone
+
+
+def save_lines(edits, user, *, page_id: int | None = None) -> SaveResult:
+    """Save several ``(line_id, text, expected_version)`` edits, each on its own.
+
+    A conflict on one line does not stop the others; the result says what happened to each.
+    """
+    result = SaveResult()
+    for line_id, text, version in edits:
+        try:
+            result.saved.append(save_line(line_id, text, version, user, page_id=page_id))
+        except Conflict as conflict:
+            result.conflicts.append((conflict, text))
+        except LineGone:
+            result.gone.append(line_id)
+    return result
 
 
 def add_line(page_id: int, box: Box, text: str, user, *, after_order: int | None = None):
@@ -193,10 +223,10 @@ def _shift_orders(page_id: int, start: int) -> None:
     )
 
 
-def delete_line(line_id: int, expected_version: int, user) -> None:
+def delete_line(line_id: int, expected_version: int, user, *, page_id: int | None = None):
     """Remove a false line; its text, engine text and box stay in the history."""
     with transaction.atomic():
-        _lock_page_of_line(line_id)
+        _lock_page_of_line(line_id, page_id)
         line = _current(line_id)
         if line.version != expected_version:
             raise Conflict(line)
