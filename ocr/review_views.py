@@ -335,9 +335,9 @@ class ReviewViews:
             raise Http404("The page has no image")
         try:
             name = display.ensure_display_image(page)
+            response = FileResponse(default_storage.open(name, "rb"))
         except FileNotFoundError:
             raise Http404("The page image is missing from storage") from None
-        response = FileResponse(default_storage.open(name, "rb"))
         response["Cache-Control"] = "private, max-age=86400"
         return response
 

@@ -35,9 +35,13 @@
       method: "POST", headers, credentials: "same-origin",
       body: json ? JSON.stringify(body) : new URLSearchParams(body),
     });
-    let payload = {};
-    try { payload = await response.json(); } catch (e) { payload = { error: response.statusText }; }
-    if (response.status === 403) payload.error = "You are not allowed to do that.";
+    if (!(response.headers.get("Content-Type") || "").includes("json")) {
+      // Redirected to the login page: the session ended. Nothing was saved; edits stay here.
+      const error = response.status === 403 ? "you are not allowed to do that."
+        : "your session has ended: log in again in another tab, then save here.";
+      return { ok: false, status: response.status, data: { error } };
+    }
+    const payload = await response.json();
     return { ok: response.ok, status: response.status, data: payload };
   }
 
@@ -203,14 +207,18 @@
     const id = idOf(e.target);
     if (!id || panned || drawing) return;
     activate(id, true);
-    field(id).focus({ preventScroll: true });
+    focusEnd(field(id), { preventScroll: true });
     row(id).scrollIntoView({ block: "nearest" });
   });
 
+  function focusEnd(f, options) {
+    f.focus(options);
+    f.setSelectionRange(f.value.length, f.value.length);
+  }
   function move(step) {
     const all = fields(), at = all.indexOf(document.activeElement);
     const next = all[Math.min(all.length - 1, Math.max(0, at + step))];
-    if (next) { next.focus(); next.setSelectionRange(next.value.length, next.value.length); }
+    if (next) focusEnd(next);
   }
 
   // --- only low confidence ---------------------------------------------------------------
@@ -443,6 +451,6 @@
   fit();
   restoreDrafts();
   const first = list.querySelector("input[name^=t]");
-  if (first && !location.hash) first.focus({ preventScroll: true });
-  if (location.hash && field(location.hash.slice(2))) field(location.hash.slice(2)).focus();
+  const linked = location.hash && field(location.hash.slice(2));
+  if (linked || first) focusEnd(linked || first, { preventScroll: !linked });
 })();
