@@ -71,7 +71,7 @@ def screen_context(request, page: Page, overrides: dict) -> dict:
         "reviewed": page.status == PageStatus.REVIEWED,
         "reviewable": page.status in (PageStatus.RECOGNIZED, PageStatus.REVIEWED),
         "image_url": reverse("admin:books_page_image", args=[page.pk]),
-        "full_url": page.image.url if page.image else "",
+        "full_url": reverse("admin:books_page_scan", args=[page.pk]),
         "display_width": width,
         "display_height": height,
         "previous_url": review_url(previous) if previous else "",

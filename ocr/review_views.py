@@ -110,6 +110,7 @@ class ReviewViews:
             path("<int:object_id>/review/", wrap(self.screen), name="books_page_review"),
             path("<int:object_id>/review/save/", wrap(self.save), name="books_page_review_save"),
             path("<int:object_id>/review/image/", wrap(self.image), name="books_page_image"),
+            path("<int:object_id>/review/scan/", wrap(self.scan), name="books_page_scan"),
             path("<int:object_id>/review/add/", wrap(self.add), name="books_page_line_add"),
             path(
                 "<int:object_id>/review/reviewed/",
@@ -337,6 +338,17 @@ class ReviewViews:
             name = display.ensure_display_image(page)
             response = FileResponse(default_storage.open(name, "rb"))
         except FileNotFoundError:
+            raise Http404("The page image is missing from storage") from None
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
+
+    def scan(self, request, object_id):
+        """The full scan, for zooming past the display image."""
+        require(request, *PERM_VIEW)
+        page = load_page(object_id)
+        try:
+            response = FileResponse(page.image.open("rb"))
+        except (FileNotFoundError, ValueError):
             raise Http404("The page image is missing from storage") from None
         response["Cache-Control"] = "private, max-age=86400"
         return response

@@ -70,7 +70,9 @@ def test_the_image_is_served_at_display_size_made_once_and_the_full_scan_is_link
     assert [n for n in stored_files(media_root) if n.startswith("display/")] == display
 
     html = admin_client.get(f"/admin/books/page/{page.pk}/review/").content.decode()
-    assert f'data-full="{page.image.url}"' in html
+    assert f'data-full="/admin/books/page/{page.pk}/review/scan/"' in html
+    full = admin_client.get(f"/admin/books/page/{page.pk}/review/scan/")
+    assert Image.open(io.BytesIO(b"".join(full.streaming_content))).size == (1600, 2400)
     assert f'src="{url}"' in html and 'width="533" height="800"' in html
 
 

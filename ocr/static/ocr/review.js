@@ -185,12 +185,16 @@
     if (box(id)) { box(id).classList.add("on"); revealBox(id); }
   }
   function revealBox(id) {
-    const b = box(id).getBBox(), s = canvas.clientWidth / pageW;
+    // Centre the box when it fits the view; a longer line shows its start (left, or top
+    // for a vertical column), where reading begins.
+    const b = box(id).getBBox(), s = canvas.clientWidth / pageW, margin = 16;
     const left = canvas.offsetLeft + b.x * s, top = canvas.offsetTop + b.y * s;
     const right = left + b.width * s, bottom = top + b.height * s;
-    if (left < view.scrollLeft || right > view.scrollLeft + view.clientWidth)
+    if (right - left > view.clientWidth - 2 * margin) view.scrollLeft = left - margin;
+    else if (left < view.scrollLeft || right > view.scrollLeft + view.clientWidth)
       view.scrollLeft = (left + right - view.clientWidth) / 2;
-    if (top < view.scrollTop || bottom > view.scrollTop + view.clientHeight)
+    if (bottom - top > view.clientHeight - 2 * margin) view.scrollTop = top - margin;
+    else if (top < view.scrollTop || bottom > view.scrollTop + view.clientHeight)
       view.scrollTop = (top + bottom - view.clientHeight) / 2;
   }
   function hover(id, on) {
