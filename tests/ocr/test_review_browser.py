@@ -73,7 +73,7 @@ def test_edit_with_the_keyboard_save_and_go_to_the_next_page(session_for, live_s
 def test_a_conflict_from_a_second_session_shows_their_text_and_loses_nothing(
     session_for, live_server
 ):
-    page = make_page_with_lines(images=True, count=2)
+    page = make_page_with_lines(images=True, count=2, pages=2)
     one = lines(page)[0]
     alice = screen(session_for(make_user("alice", "Correctors")), live_server, page)
     bob = screen(session_for(make_user("bob", "Correctors")), live_server, page)
@@ -83,17 +83,18 @@ def test_a_conflict_from_a_second_session_shows_their_text_and_loses_nothing(
     expect(bob.locator("#rv-msg")).to_have_text("1 line(s) saved.")
 
     alice.locator(f"#t{one.pk}").fill("Alice's reading")
-    alice.keyboard.press("Control+s")
+    alice.keyboard.press("Alt+n")  # save, then the next page: the save conflicts, she stays
     conflict = alice.locator(f"#l{one.pk} .rv-conflict")
     expect(conflict).to_contain_text("Changed meanwhile by bob")
     expect(conflict.locator("q")).to_have_text("Bob's reading")
     expect(alice.locator(f"#t{one.pk}")).to_have_value("Alice's reading")  # hers, kept
+    assert alice.url.endswith(f"/admin/books/page/{page.pk}/review/")
     assert texts(page)[0] == "Bob's reading"
 
-    alice.keyboard.press("Alt+n")  # no next page; and never leaves with unsaved edits anyway
     conflict.get_by_role("button", name="Keep mine").click()
-    alice.keyboard.press("Control+s")
-    expect(alice.locator("#rv-msg")).to_have_text("1 line(s) saved.")
+    alice.keyboard.press("Alt+n")
+    following = Page.objects.get(volume=page.volume, sequence=2)
+    alice.wait_for_url(f"**/admin/books/page/{following.pk}/review/")
     assert texts(page)[0] == "Alice's reading"
     assert [r.text_after for r in LineRevision.objects.order_by("id")] == [
         "Bob's reading",

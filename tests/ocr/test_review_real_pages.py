@@ -95,3 +95,46 @@ def test_boxes_sit_on_the_text_at_every_zoom(session_for, live_server, sample_pa
     assert start_in_view
     if shots:
         tab.screenshot(path=f"{shots}/{layout}-zoomed.png")
+
+
+def test_from_the_book_page_review_opens_the_first_page_and_help_lists_the_keys(
+    session_for, live_server, sample_pages
+):
+    shots = os.environ.get("REVIEW_SCREENSHOTS")
+    horizontal = sample_pages["horizontal"]
+    book = horizontal.volume.book
+    tab = session_for(make_user("carol", "Correctors"), width=1400, height=900)
+    tab.goto(f"{live_server.url}/admin/books/book/{book.pk}/change/")
+    progress = tab.locator(".dp-review-progress")
+    expect(progress.locator("tbody tr").first).to_contain_text("4")  # pages of the book
+    expect(progress.locator("tbody tr").first).to_contain_text("50%")  # 2 of 4 recognized
+    if shots:
+        tab.screenshot(path=f"{shots}/book-progress.png", full_page=True)
+
+    progress.get_by_role("link", name="Review").first.click()
+    tab.wait_for_url(f"**/admin/books/page/{horizontal.pk}/review/")
+    first = horizontal.lines.order_by("order").first()
+    tab.locator(f"#t{first.pk}").fill(first.text + "（校）")
+    other = session_for(make_user("bob", "Correctors"), width=1400, height=900)
+    other.goto(f"{live_server.url}/admin/books/page/{horizontal.pk}/review/")
+    other.locator(f"#t{first.pk}").fill("另一人的讀法")
+    other.keyboard.press("Control+s")
+    expect(other.locator("#rv-msg")).to_have_text("1 line(s) saved.")
+    tab.keyboard.press("Control+s")
+    expect(tab.locator(f"#l{first.pk} .rv-conflict q")).to_have_text("另一人的讀法")
+    if shots:
+        tab.screenshot(path=f"{shots}/conflict.png")
+    tab.keyboard.press("F1")
+    expect(tab.locator("#rv-help")).to_be_visible()
+    expect(tab.locator("#rv-help")).to_contain_text("Alt+N / Alt+P")
+    if shots:
+        tab.screenshot(path=f"{shots}/help.png")
+    tab.keyboard.press("Escape")
+    expect(tab.locator("#rv-help")).to_be_hidden()
+
+    tab.once("dialog", lambda dialog: dialog.accept())  # leaving with an unsaved edit asks
+    tab.goto(f"{live_server.url}/admin/books/page/{horizontal.pk}/review/line/{first.pk}/")
+    expect(tab.locator("#history")).to_contain_text("另一人的讀法")
+    expect(tab.locator("#history")).to_contain_text("bob")
+    if shots:
+        tab.screenshot(path=f"{shots}/line-history.png")

@@ -277,3 +277,11 @@ def test_when_every_page_is_reviewed_review_says_so(admin_client):
     corrections.mark_reviewed(page.pk, None)
     response = admin_client.get(f"/admin/books/book/{page.volume.book_id}/review/", follow=True)
     assert "is reviewed" in response.content.decode()
+
+
+def test_a_page_being_recognized_again_warns_that_corrections_will_be_replaced(admin_client):
+    page = make_page_with_lines(1)
+    Page.objects.filter(pk=page.pk).update(status=PageStatus.QUEUED)
+    html = admin_client.get(url(page)).content.decode()
+    assert "being recognized again" in html
+    assert 'value="reviewed"' not in html  # nothing to mark reviewed yet
