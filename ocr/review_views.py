@@ -145,7 +145,6 @@ class ReviewViews:
 
     def form_post(self, request, object_id):
         """The screen without JavaScript: save the changed lines, then go where asked."""
-        require(request, PERM_EDIT)
         page = load_page(object_id)
         edits = []
         for key, seen in request.POST.items():
@@ -157,6 +156,11 @@ class ReviewViews:
                 continue
             if token(int(version), text) != seen:  # changed by the corrector
                 edits.append((int(key[1:]), text, int(version)))
+        action = request.POST.get("_action", "save")
+        if edits:
+            require(request, PERM_EDIT)
+        if action == "reviewed":
+            require(request, PERM_REVIEW)
         result = corrections.save_lines(edits, request.user, page_id=page.pk)
         if not result.ok:
             overrides = {
@@ -165,17 +169,16 @@ class ReviewViews:
             }
             for line_id in result.gone:
                 messages.error(request, corrections.LineGone(line_id))
-            messages.error(
-                request,
-                f"{len(result.conflicts)} line(s) were changed by someone else meanwhile: "
-                "their text is shown under yours. Save again to keep yours.",
-            )
+            if result.conflicts:
+                messages.error(
+                    request,
+                    f"{len(result.conflicts)} line(s) were changed by someone else meanwhile: "
+                    "their text is shown under yours. Save again to keep yours.",
+                )
             return self.render(request, page, overrides, status=409)
         if result.saved:
             messages.success(request, f"{len(result.saved)} line(s) saved.")
-        action = request.POST.get("_action", "save")
         if action == "reviewed":
-            require(request, PERM_REVIEW)
             try:
                 corrections.mark_reviewed(page.pk, request.user)
                 messages.success(request, "Page marked reviewed.")

@@ -285,3 +285,18 @@ def test_a_page_being_recognized_again_warns_that_corrections_will_be_replaced(a
     html = admin_client.get(url(page)).content.decode()
     assert "being recognized again" in html
     assert 'value="reviewed"' not in html  # nothing to mark reviewed yet
+
+
+def test_marking_reviewed_needs_its_permission_before_anything_is_saved(client):
+    page = make_page_with_lines(1)
+    editor = make_user("eddie")
+    editor.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_page", "view_textline", "change_textline"])
+    )
+    client.force_login(editor)
+    line = lines_of(page)[0]
+    data = form_data(page, **{f"t{line.pk}": "edited"}, _action="reviewed")
+    assert client.post(url(page), data).status_code == 403
+    assert TextLine.objects.get(pk=line.pk).text == "engine line 1"
+    assert client.post(url(page), {**data, "_action": "save"}).status_code == 302
+    assert TextLine.objects.get(pk=line.pk).text == "edited"

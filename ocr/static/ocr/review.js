@@ -163,7 +163,12 @@
   });
 
   async function markReviewed() {
-    if (!$("rv-reviewed") || !(await save())) return;
+    if (!$("rv-reviewed")) {
+      say($("rv-status").classList.contains("rv-done") ? "The page is already reviewed."
+        : "This page cannot be marked reviewed (no permission, or no finished recognition).");
+      return;
+    }
+    if (!(await save())) return;
     const result = await send(data.reviewed, { reviewed: "1" });
     if (!result.ok) { say("Not marked: " + (result.data.error || result.status)); return; }
     $("rv-status").textContent = "Reviewed";
