@@ -41,10 +41,7 @@ class NoDirectDelete:
     (``has_delete_permission`` stays permission-based: the admin checks it on every related
     row when a page or book is deleted.)"""
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+    actions = None  # no "delete selected"
 
     def delete_view(self, request, object_id, extra_context=None):
         raise PermissionDenied

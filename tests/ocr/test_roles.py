@@ -88,6 +88,11 @@ def test_history_has_no_delete_screen_but_goes_with_its_page(admin_client):
     corrections.save_line(line.pk, "fixed", 1, None)
     revision = LineRevision.objects.get()
     assert admin_client.post(f"/admin/ocr/linerevision/{revision.pk}/delete/").status_code == 403
+    admin_client.post(
+        "/admin/ocr/linerevision/",
+        {"action": "delete_selected", "_selected_action": [revision.pk], "post": "yes"},
+    )
+    assert LineRevision.objects.filter(pk=revision.pk).exists()
     assert (
         admin_client.post(f"/admin/books/page/{page.pk}/delete/", {"post": "yes"}).status_code
         == 302
