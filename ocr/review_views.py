@@ -159,7 +159,7 @@ class ReviewViews:
         action = request.POST.get("_action", "save")
         if edits:
             require(request, PERM_EDIT)
-        if action == "reviewed":
+        if action in ("reviewed", "unreview"):
             require(request, PERM_REVIEW)
         result = corrections.save_lines(edits, request.user, page_id=page.pk)
         if not result.ok:
@@ -178,10 +178,13 @@ class ReviewViews:
             return self.render(request, page, overrides, status=409)
         if result.saved:
             messages.success(request, f"{len(result.saved)} line(s) saved.")
-        if action == "reviewed":
+        if action in ("reviewed", "unreview"):
+            reviewed = action == "reviewed"
             try:
-                corrections.mark_reviewed(page.pk, request.user)
-                messages.success(request, "Page marked reviewed.")
+                corrections.mark_reviewed(page.pk, request.user, reviewed=reviewed)
+                messages.success(
+                    request, "Page marked reviewed." if reviewed else "Review mark taken back."
+                )
             except corrections.PageNotReviewable as error:
                 messages.error(request, str(error))
         previous, following = review_queue.neighbours(page)

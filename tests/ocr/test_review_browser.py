@@ -144,6 +144,9 @@ def test_mark_reviewed_with_the_keyboard(session_for, live_server):
     expect(tab.locator("#rv-status")).to_have_text("Reviewed")
     assert Page.objects.get(pk=page.pk).status == PageStatus.REVIEWED
     assert texts(page)[0] == "engine line 1 edited first"
+    tab.get_by_role("button", name="Not reviewed after all").click()
+    expect(tab.locator("#rv-status")).to_have_text("Recognized")
+    assert Page.objects.get(pk=page.pk).status == PageStatus.RECOGNIZED
 
 
 def test_a_corrector_is_not_offered_delete_and_the_server_refuses_it(session_for, live_server):

@@ -157,6 +157,19 @@ def test_marking_reviewed_by_form_and_json(client):
     response = client.post(url(second, "reviewed/"), headers={"accept": "application/json"})
     assert response.json() == {"status": "reviewed"}
 
+    assert 'value="unreview"' in client.get(url(page)).content.decode()
+    line = lines_of(page)[0]
+    data = form_data(page, **{f"t{line.pk}": "typed before the undo"}, _action="unreview")
+    response = client.post(url(page), data)  # the plain form's undo saves the edits too
+    assert response.status_code == 302
+    assert TextLine.objects.get(pk=line.pk).text == "typed before the undo"
+    assert Page.objects.get(pk=page.pk).status == PageStatus.RECOGNIZED
+    assert list(PageReview.objects.order_by("id").values_list("reviewed", flat=True)) == [
+        True,
+        True,
+        False,
+    ]
+
 
 def test_viewers_without_change_permission_cannot_save_or_mark(client):
     page = make_page_with_lines(1)

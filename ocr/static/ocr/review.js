@@ -171,10 +171,20 @@
     if (!(await save())) return;
     const result = await send(data.reviewed, { reviewed: "1" });
     if (!result.ok) { say("Not marked: " + (result.data.error || result.status)); return; }
-    $("rv-status").textContent = "Reviewed";
-    $("rv-status").classList.add("rv-done");
-    $("rv-reviewed").hidden = true;
+    showReviewed(true);
     say("Page marked reviewed.", true);
+  }
+  function showReviewed(reviewed) {
+    $("rv-status").textContent = reviewed ? "Reviewed" : "Recognized";
+    $("rv-status").classList.toggle("rv-done", reviewed);
+    $("rv-reviewed").hidden = reviewed;
+    $("rv-unreview").hidden = !reviewed;
+  }
+  async function unmarkReviewed() {
+    const result = await send(data.reviewed, { reviewed: "0" });
+    if (!result.ok) { say("Not changed: " + (result.data.error || result.status)); return; }
+    showReviewed(false);
+    say("Review mark taken back.", true);
   }
 
   // --- focus and highlight, both ways -------------------------------------------------------
@@ -421,6 +431,7 @@
     if (action === "save_next") go($("rv-next") && $("rv-next").href);
     else if (action === "save_prev") go($("rv-prev") && $("rv-prev").href);
     else if (action === "reviewed") markReviewed();
+    else if (action === "unreview") unmarkReviewed();
     else save();
   });
   $("rv-help-open").onclick = () => { help.hidden = false; };
