@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "Digitization platform"
@@ -13,6 +13,7 @@ admin.site.index_title = "Catalogue and recognition"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("exports/", include("exports.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,6 +1,8 @@
 """An export: what was asked (scope, format, text source, options), how the build went,
 and the file it produced, kept until it expires."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +30,9 @@ class ExportStatus(models.TextChoices):
 
 
 def export_file_path(export: "Export", filename: str) -> str:
-    return f"exports/{export.pk}/{filename}"
+    """A random folder per export: where media is served as plain files, nobody can guess
+    another export's address (downloads go through the permission-checked view)."""
+    return f"exports/{export.pk}-{secrets.token_hex(8)}/{filename}"
 
 
 class Export(models.Model):
