@@ -25,3 +25,8 @@ def export_now(book, fmt: str, **options) -> Export:
 def read(export: Export) -> bytes:
     with export.file.open("rb") as handle:
         return handle.read()
+
+
+# The real-queue fixtures of the OCR tests: a subprocess environment sharing this test's
+# database, media and models (a worker refuses to start without the OCR models).
+from tests.ocr.conftest import ocr_models, process_env  # noqa: E402, F401
