@@ -55,7 +55,8 @@ def write_export(export: Export, page_ids: list[int], out: BinaryIO, progress: C
             for page in pages:
                 name = f"{stem}/{page_stem(page)}.{fmt.extension}"
                 page_info = dataclasses.replace(
-                    info, options={**info.options, "image_name": page.original_name}
+                    info,
+                    options={**info.options, "image_name": page.original_name, "page_count": 1},
                 )
                 with archive.open(name, "w", force_zip64=True) as entry:
                     writer = fmt(entry, page_info)
