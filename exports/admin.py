@@ -8,12 +8,14 @@ exports stays in this app.
 from collections import defaultdict
 
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from books.admin import BookAdmin, PageAdmin, VolumeAdmin, progress_bar
 from exports import building, formats
+from exports.forms import ExportOptionsForm
 from exports.models import Export, ExportStatus, Scope
 
 
@@ -44,18 +46,47 @@ def _report(modeladmin, request, results):
         )
 
 
+def _request_all(modeladmin, request, requests, fmt: str, **options) -> None:
+    results = []
+    for book, kwargs in requests:
+        try:
+            results.append(
+                building.request_export(book, fmt, user=request.user, **kwargs, **options)
+            )
+        except ValueError as error:
+            modeladmin.message_user(request, f"{book}: {error}", messages.WARNING)
+    _report(modeladmin, request, results)
+
+
 def _export_action(fmt, requests_for):
     def action(modeladmin, request, queryset):
-        results = []
-        for book, kwargs in requests_for(queryset):
-            try:
-                results.append(building.request_export(book, fmt.name, user=request.user, **kwargs))
-            except ValueError as error:
-                modeladmin.message_user(request, f"{book}: {error}", messages.WARNING)
-        _report(modeladmin, request, results)
+        _request_all(modeladmin, request, requests_for(queryset), fmt.name)
 
     action.__name__ = f"export_{fmt.name}"
     return admin.action(description=_("Export as %(format)s") % {"format": fmt.label})(action)
+
+
+def _options_action(requests_for):
+    """An intermediate page: format, text source, per-page files, page images."""
+
+    @admin.action(description=_("Export with options..."))
+    def export_with_options(modeladmin, request, queryset):
+        form = ExportOptionsForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            options = dict(form.cleaned_data)
+            fmt = options.pop("format")
+            _request_all(modeladmin, request, requests_for(queryset), fmt, **options)
+            return None
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Export"),
+            "queryset": queryset,
+            "form": form,
+            "opts": modeladmin.model._meta,
+        }
+        return TemplateResponse(request, "admin/exports/export_options.html", context)
+
+    return export_with_options
 
 
 def _books(queryset):
@@ -84,6 +115,7 @@ for model_admin, requests_for in (
     model_admin.actions = [
         *model_admin.actions,
         *(_export_action(formats.get(name), requests_for) for name in formats.names()),
+        _options_action(requests_for),
     ]
 
 

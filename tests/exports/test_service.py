@@ -193,3 +193,27 @@ def test_download_needs_the_permission_and_a_live_export(fixed_book, client, dja
     assert client.get(url).status_code == 200
     Export.objects.filter(pk=export.pk).update(expires_at=timezone.now())
     assert client.get(url).status_code == 404
+
+
+def test_admin_export_with_options_asks_then_exports(fixed_book, admin_client):
+    url = reverse("admin:books_book_changelist")
+    ask = admin_client.post(
+        url, {"action": "export_with_options", "_selected_action": [fixed_book.pk]}
+    )
+    assert ask.status_code == 200 and b'name="text_source"' in ask.content
+    assert not Export.objects.exists()
+    admin_client.post(
+        url,
+        {
+            "action": "export_with_options",
+            "_selected_action": [fixed_book.pk],
+            "apply": "1",
+            "format": "alto",
+            "text_source": "engine",
+            "per_page": "on",
+        },
+    )
+    export = Export.objects.get()
+    assert (export.format, export.text_source, export.per_page, export.include_images) == (
+        "alto", "engine", True, False,
+    )  # fmt: skip
