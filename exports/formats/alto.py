@@ -10,7 +10,14 @@ boxes. A corrected line carries CS="true" (correction status) and WC 1 on its st
 from xml.sax.saxutils import quoteattr
 
 from exports.formats import register
-from exports.formats.base import Exporter, PageData, group_blocks, split_words, union
+from exports.formats.base import (
+    Exporter,
+    PageData,
+    group_blocks,
+    split_words,
+    union,
+    xml_safe,
+)
 
 NAMESPACE = "http://www.loc.gov/standards/alto/ns-v4#"
 SCHEMA_LOCATION = "http://www.loc.gov/standards/alto/v4/alto-4-4.xsd"
@@ -40,7 +47,7 @@ class AltoExporter(Exporter):
         if name := self.info.options.get("image_name"):
             self.write(
                 "<sourceImageInformation>"
-                f"<fileName>{_text(name)}</fileName>"
+                f"<fileName>{_text(xml_safe(name))}</fileName>"
                 "</sourceImageInformation>\n"
             )
         self.write(
@@ -96,9 +103,8 @@ class AltoExporter(Exporter):
         for w, (text, box) in enumerate(words, start=1):
             if w > 1:
                 self.write("<SP/>\n")
-            self.write(
-                f'<String ID="{line_id}_s{w}" {_geometry(box)} CONTENT={quoteattr(text)}{wc}/>\n'
-            )
+            content = quoteattr(xml_safe(text))
+            self.write(f'<String ID="{line_id}_s{w}" {_geometry(box)} CONTENT={content}{wc}/>\n')
         self.write("</TextLine>\n")
 
     def finish(self):

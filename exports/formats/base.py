@@ -95,6 +95,13 @@ class Exporter:
 
 
 _WORD = re.compile(r"\S+")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text without the characters XML 1.0 cannot hold (control characters, lone
+    surrogates), which a pasted correction may carry."""
+    return _NOT_XML.sub("", text)
 
 
 def split_words(line: LineData) -> list[tuple[str, Box]]:

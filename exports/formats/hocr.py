@@ -8,7 +8,14 @@ estimated along the line: the engine reports line boxes only.
 from html import escape
 
 from exports.formats import register
-from exports.formats.base import Exporter, PageData, group_blocks, split_words, union
+from exports.formats.base import (
+    Exporter,
+    PageData,
+    group_blocks,
+    split_words,
+    union,
+    xml_safe,
+)
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"
@@ -73,7 +80,7 @@ class HocrExporter(Exporter):
                     word_no += 1
                     words.append(
                         f'<span class="ocrx_word" id="word_{n}_{word_no}" '
-                        f'title="{_bbox(box)}{_wconf(line)}">{escape(text)}</span>'
+                        f'title="{_bbox(box)}{_wconf(line)}">{escape(xml_safe(text))}</span>'
                     )
                 self.write(" ".join(words) + "</span>\n")
             self.write("</div>\n")

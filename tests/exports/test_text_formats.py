@@ -103,3 +103,15 @@ def test_txt_pages_are_separated_and_engine_source_gives_engine_text(fixed_book)
     assert "The Annual meeting" in corrected[0] and "Anual" not in corrected[0]
     assert re.search(r"^The Anual meeting was held$", engine, re.M)
     assert "Added by hand" not in engine and "stray mark" in engine
+
+
+def test_control_characters_in_a_correction_do_not_break_xml(fixed_book):
+    from ocr.models import TextLine
+
+    TextLine.objects.filter(text="Left one").update(text="Left\x01 one\x07")
+    hocr = etree.fromstring(read(export_now(fixed_book, "hocr")))
+    words = [e.text for e in hocr.iter("{http://www.w3.org/1999/xhtml}span") if e.text]
+    assert words[words.index("Left") : words.index("Left") + 2] == ["Left", "one"]
+    alto = etree.fromstring(read(export_now(fixed_book, "alto")))
+    contents = [e.get("CONTENT") for e in alto.iter() if e.get("CONTENT")]
+    assert contents[contents.index("Left") : contents.index("Left") + 2] == ["Left", "one"]
