@@ -203,12 +203,18 @@ def _progress_reporter(export_id: int, total: int):
 
 
 def delete_expired(now=None) -> int:
-    """Delete exports past their expiry, files first (the row's delete signal does it)."""
+    """Delete exports past their expiry (the row's delete signal removes the file), and
+    temporary files a killed worker left behind, once they are as old as an export lives."""
     now = now or timezone.now()
     count = 0
     for export in Export.objects.filter(expires_at__lte=now):
         export.delete()
         count += 1
+    cutoff = time.time() - settings.EXPORT_TTL_HOURS * 3600
+    temp_dir = settings.EXPORT_TEMP_DIR
+    for leftover in temp_dir.glob("export-*") if temp_dir.is_dir() else ():
+        if leftover.is_file() and leftover.stat().st_mtime < cutoff:
+            leftover.unlink(missing_ok=True)
     return count
 
 

@@ -217,3 +217,19 @@ def test_admin_export_with_options_asks_then_exports(fixed_book, admin_client):
     assert (export.format, export.text_source, export.per_page, export.include_images) == (
         "alto", "engine", True, False,
     )  # fmt: skip
+
+
+def test_expiry_also_removes_temporary_files_a_killed_worker_left(db, settings, tmp_path):
+    import os
+    import time
+
+    settings.EXPORT_TEMP_DIR = tmp_path / "export-tmp"
+    settings.EXPORT_TEMP_DIR.mkdir()
+    old = settings.EXPORT_TEMP_DIR / "export-7-abc"
+    recent = settings.EXPORT_TEMP_DIR / "export-8-def"
+    old.write_bytes(b"half")
+    recent.write_bytes(b"being written")
+    stale = time.time() - settings.EXPORT_TTL_HOURS * 3600 - 60
+    os.utime(old, (stale, stale))
+    building.delete_expired()
+    assert not old.exists() and recent.exists()
