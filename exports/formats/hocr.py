@@ -1,5 +1,6 @@
-"""hOCR 1.2: an XHTML page per ``ocr_page``, columns as ``ocr_carea``, lines as ``ocr_line``
-and words as ``ocrx_word`` with ``bbox`` and ``x_wconf`` (confidence 0-100).
+"""hOCR 1.2: an XHTML page per ``ocr_page``, columns as ``ocr_carea`` (each one
+``ocr_par``), lines as ``ocr_line`` and words as ``ocrx_word`` with ``bbox`` and ``x_wconf``
+(confidence 0-100).
 
 Vertical lines carry ``textangle 270`` (their baseline runs down the page). Word boxes are
 estimated along the line: the engine reports line boxes only.
@@ -25,7 +26,7 @@ HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <title>{title}</title>
 <meta http-equiv="Content-Type" content="text/html; charset=utf-8"/>
 <meta name="ocr-system" content="digitization-platform (PaddleOCR)"/>
-<meta name="ocr-capabilities" content="ocr_page ocr_carea ocr_line ocrx_word"/>
+<meta name="ocr-capabilities" content="ocr_page ocr_carea ocr_par ocr_line ocrx_word"/>
 <meta name="ocr-number-of-pages" content="{pages}"/>
 </head>
 <body>
@@ -67,7 +68,10 @@ class HocrExporter(Exporter):
         line_no = word_no = 0
         for block_no, block in enumerate(group_blocks(page.published_lines()), start=1):
             area = union(line.box for line in block)
-            self.write(f'<div class="ocr_carea" id="block_{n}_{block_no}" title="{_bbox(area)}">\n')
+            self.write(
+                f'<div class="ocr_carea" id="block_{n}_{block_no}" title="{_bbox(area)}">\n'
+                f'<p class="ocr_par" id="par_{n}_{block_no}" title="{_bbox(area)}">\n'
+            )
             for line in block:
                 line_no += 1
                 angle = "; textangle 270" if line.vertical else ""
@@ -83,7 +87,7 @@ class HocrExporter(Exporter):
                         f'title="{_bbox(box)}{_wconf(line)}">{escape(xml_safe(text))}</span>'
                     )
                 self.write(" ".join(words) + "</span>\n")
-            self.write("</div>\n")
+            self.write("</p>\n</div>\n")
         self.write("</div>\n")
 
     def finish(self):

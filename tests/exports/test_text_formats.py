@@ -43,6 +43,11 @@ def test_hocr_parses_as_xml_and_lines_carry_bbox_and_confidence(fixed_book):
             for word in element.findall("h:span[@class='ocrx_word']", XHTML):
                 x0, y0, x1, y1 = (int(v) for v in hocr_properties(word.get("title"))["bbox"])
                 assert box[0] <= x0 <= x1 <= box[2] and box[1] <= y0 <= y1 <= box[3]
+    for line in document.iterfind(".//h:span[@class='ocr_line']", XHTML):
+        par = line.getparent()
+        assert par.get("class") == "ocr_par"
+        assert par.getparent().get("class") == "ocr_carea"
+        assert par.getparent().getparent().get("class") == "ocr_page"
     page_title = hocr_properties(pages[0].get("title"))
     assert page_title["bbox"] == ["0", "0", "600", "800"]
 
@@ -60,7 +65,7 @@ def test_hocr_parses_as_html(fixed_book):
     parser.close()
     assert classes.count("ocr_page") == 3
     assert classes.count("ocr_line") == sum(len(published(lines)) for lines in ALL_LINES)
-    assert set(classes) == {"ocr_page", "ocr_carea", "ocr_line", "ocrx_word"}
+    assert set(classes) == {"ocr_page", "ocr_carea", "ocr_par", "ocr_line", "ocrx_word"}
 
 
 def test_json_reads_back_to_every_line_with_both_texts(fixed_book):
