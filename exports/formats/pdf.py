@@ -6,17 +6,17 @@ length, so selecting or searching in a viewer lands on the words where they stan
 Vertical lines are written with a text matrix turned a quarter clockwise, running down
 their column. The page size comes from ``EXPORT_PDF_DPI`` (the scans' resolution); images
 are downsampled to ``EXPORT_PDF_IMAGE_DPI`` at most and saved at
-``EXPORT_PDF_JPEG_QUALITY``, never upsampled.
+``EXPORT_PDF_JPEG_QUALITY``, never upsampled; the stored file goes in as it is when that is
+smaller (see ``pdf_images``).
 """
 
-import io
-
 from django.conf import settings
-from PIL import Image, ImageOps
+from PIL import Image
 
 from exports.formats import register
 from exports.formats.base import Exporter, LineData, PageData
-from exports.formats.pdfwriter import PdfWriter, pdf_number
+from exports.formats.pdf_images import page_image
+from exports.formats.pdfwriter import ImageStream, PdfWriter, pdf_number
 
 
 class PageImageError(Exception):
@@ -40,9 +40,9 @@ class PdfExporter(Exporter):
     def add_page(self, page: PageData):
         scale = 72 / self.dpi  # points per image pixel
         width_pt, height_pt = page.width * scale, page.height * scale
-        jpeg, size, gray = self._image(page)
+        image = self._image(page)
         ops = []
-        if jpeg is not None:
+        if image is not None:
             ops.append(
                 b"q %s 0 0 %s 0 0 cm /Im0 Do Q" % (pdf_number(width_pt), pdf_number(height_pt))
             )
@@ -51,7 +51,7 @@ class PdfExporter(Exporter):
             ops.append(b"BT 3 Tr")
             ops.extend(self._line(line, scale, height_pt) for line in lines)
             ops.append(b"ET")
-        self.pdf.add_page(width_pt, height_pt, b"\n".join(ops), jpeg, size, gray)
+        self.pdf.add_page(width_pt, height_pt, b"\n".join(ops), image)
 
     def _line(self, line: LineData, scale: float, page_height: float) -> bytes:
         x0, y0, x1, y1 = line.box
@@ -77,26 +77,15 @@ class PdfExporter(Exporter):
             self.pdf.encode(text),
         )
 
-    def _image(self, page: PageData):
+    def _image(self, page: PageData) -> ImageStream | None:
         if page.open_image is None:
-            return None, None, False
+            return None
         try:
-            with page.open_image() as handle, Image.open(handle) as image:
-                image = ImageOps.exif_transpose(image)
-                gray = image.mode in ("1", "L", "LA", "I", "I;16", "F")
-                image = image.convert("L" if gray else "RGB")
-                if image.size != (page.width, page.height) and page.width and page.height:
-                    image = image.resize((page.width, page.height), Image.Resampling.LANCZOS)
-                if self.image_dpi < self.dpi:
-                    factor = self.image_dpi / self.dpi
-                    target = (
-                        max(1, round(image.width * factor)),
-                        max(1, round(image.height * factor)),
-                    )
-                    image = image.resize(target, Image.Resampling.LANCZOS)
-                buffer = io.BytesIO()
-                image.save(buffer, "JPEG", quality=self.quality, optimize=True)
-                return buffer.getvalue(), image.size, gray
+            with page.open_image() as handle:
+                data = handle.read()
+            return page_image(
+                data, (page.width, page.height), self.image_dpi / self.dpi, self.quality
+            )
         except (OSError, ValueError, Image.DecompressionBombError) as error:
             raise PageImageError(
                 f"page {page.sequence} of volume {page.volume_sequence} "

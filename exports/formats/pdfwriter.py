@@ -10,11 +10,50 @@ tall so a line's characters exactly fill its box.
 """
 
 import zlib
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from exports.formats.glyphless import FONT_BYTES
 
 FONT = "GlyphLessFont"
+
+
+@dataclass(frozen=True)
+class ImageStream:
+    """An image as PDF holds it: JPEG data (DCTDecode) or PNG image data (FlateDecode with
+    PNG predictors), ``bits`` per component, gray or RGB."""
+
+    data: bytes
+    width: int
+    height: int
+    gray: bool
+    bits: int = 8
+    png: bool = False
+
+    def dictionary(self) -> bytes:
+        space = b"/DeviceGray" if self.gray else b"/DeviceRGB"
+        if self.png:
+            colors = 1 if self.gray else 3
+            coding = (
+                b"/Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors %d "
+                b"/BitsPerComponent %d /Columns %d >>" % (colors, self.bits, self.width)
+            )
+        else:
+            coding = b"/Filter /DCTDecode"
+        return (
+            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
+            b"/BitsPerComponent %d %s /Length %d >>"
+            % (
+                self.width,
+                self.height,
+                space,
+                self.bits,
+                coding,
+                len(self.data),
+            )
+        )
+
+
 _SPARE_CODES = range(0xD800, 0xE000)  # surrogates: never a character of their own
 
 
@@ -69,23 +108,14 @@ class PdfWriter:
         width_pt: float,
         height_pt: float,
         content: bytes,
-        jpeg: bytes | None = None,
-        image_size: tuple[int, int] | None = None,
-        gray: bool = False,
+        image: "ImageStream | None" = None,
     ) -> None:
-        """One page: an optional JPEG drawn as ``/Im0`` (the content draws it) and the
+        """One page: an optional image drawn as ``/Im0`` (the content draws it) and the
         content stream."""
         resources = b"/Font << /F1 %d 0 R >>" % self.font_id
-        if jpeg is not None:
+        if image is not None:
             image_id = self._reserve()
-            w, h = image_size
-            space = b"/DeviceGray" if gray else b"/DeviceRGB"
-            self._object(
-                image_id,
-                b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
-                b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>" % (w, h, space, len(jpeg)),
-                jpeg,
-            )
+            self._object(image_id, image.dictionary(), image.data)
             resources += b" /XObject << /Im0 %d 0 R >>" % image_id
         content_id = self._reserve()
         self._object(content_id, b"<< /Length %d >>" % len(content), content)

@@ -2,6 +2,7 @@
 line's box (vertical lines too), page images re-encoded as the settings say."""
 
 import ctypes
+import io
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -157,3 +158,36 @@ def test_images_are_never_upsampled(db, settings):
     pdf = pdfium.PdfDocument(read(export_now(book, "pdf")))
     image = next(pdf[0].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))
     assert tuple(image.get_px_size()) == (600, 800)
+
+
+def test_a_stored_image_smaller_than_its_jpeg_goes_in_as_it_is(db, settings):
+    """A bilevel scan (1-bit PNG) would grow as a JPEG: its own data is embedded, losslessly."""
+    import random
+
+    from PIL import Image, ImageDraw
+
+    from books import importing
+
+    settings.EXPORT_PDF_DPI = 300
+    settings.EXPORT_PDF_IMAGE_DPI = 300
+    rng = random.Random(7)
+    image = Image.new("1", (1240, 1754), 1)
+    draw = ImageDraw.Draw(image)
+    for _ in range(4000):
+        x, y = rng.randrange(1200), rng.randrange(1700)
+        draw.rectangle((x, y, x + rng.randrange(2, 30), y + rng.randrange(2, 20)), fill=0)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    book = Book.objects.create(slug="bilevel", title="Bilevel")
+    volume = Volume.objects.create(book=book, sequence=1)
+    outcome = importing.add_file(volume, buffer.getvalue(), original_name="bw.png")
+    assert not outcome.error
+    pdf_bytes = read(export_now(book, "pdf"))
+    embedded = next(
+        pdfium.PdfDocument(pdf_bytes)[0].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])
+    )
+    assert embedded.get_filters() == ["FlateDecode"]
+    assert tuple(embedded.get_px_size()) == (1240, 1754)
+    assert len(pdf_bytes) < len(buffer.getvalue()) + 20_000  # the PNG's data plus the PDF's own
+    extracted = embedded.get_bitmap().to_pil().convert("L")
+    assert extracted.tobytes() == image.convert("L").tobytes()
