@@ -207,3 +207,19 @@ OCR_STUCK_GRACE = env.get_int("OCR_STUCK_GRACE", 60, minimum=0)
 # whose confidence is below OCR_BLEED_THROUGH_MAX_CONFIDENCE is dropped (0 turns it off).
 OCR_BLEED_THROUGH_CONTRAST = env.get_float("OCR_BLEED_THROUGH_CONTRAST", 0.45)
 OCR_BLEED_THROUGH_MAX_CONFIDENCE = env.get_float("OCR_BLEED_THROUGH_MAX_CONFIDENCE", 0.9)
+
+# --- Exports -------------------------------------------------------------------------------
+# Finished exports are deleted this many hours after they were requested.
+EXPORT_TTL_HOURS = env.get_int("EXPORT_TTL_HOURS", 24, minimum=1)
+# Searchable PDF: the resolution the page images were scanned at (sets the page size), the
+# most the embedded images keep (they are downsampled to it, never upsampled), JPEG quality.
+EXPORT_PDF_DPI = env.get_int("EXPORT_PDF_DPI", 300, minimum=50)
+EXPORT_PDF_IMAGE_DPI = env.get_int("EXPORT_PDF_IMAGE_DPI", 200, minimum=50)
+EXPORT_PDF_JPEG_QUALITY = env.get_int("EXPORT_PDF_JPEG_QUALITY", 70, minimum=10)
+if EXPORT_PDF_JPEG_QUALITY > 95:
+    raise env.ConfigError(
+        f"EXPORT_PDF_JPEG_QUALITY={EXPORT_PDF_JPEG_QUALITY} is too large: use 10 to 95"
+    )
+# Exports are built in a temporary file here, then moved to storage (nothing half-written
+# ever reaches storage).
+EXPORT_TEMP_DIR = Path(env.get_str("EXPORT_TEMP_DIR") or DATA_DIR / "tmp" / "exports")

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from ops import views as ops_views
@@ -19,6 +19,7 @@ urlpatterns = [
     path("health/live", ops_views.live, name="health-live"),
     path("health/ready", ops_views.ready, name="health-ready"),
     path("metrics", ops_views.metrics, name="metrics"),
+    path("exports/", include("exports.urls")),
 ]
 
 if settings.DEBUG:

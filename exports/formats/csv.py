@@ -1,0 +1,56 @@
+"""CSV: one row per line, both texts, confidence and box (RFC 4180, UTF-8)."""
+
+import csv
+import io
+
+from exports.formats import register
+from exports.formats.base import Exporter, PageData
+
+HEADER = [
+    "book",
+    "volume",
+    "page",
+    "line",
+    "text",
+    "engine_text",
+    "corrected",
+    "confidence",
+    "vertical",
+    "x0",
+    "y0",
+    "x1",
+    "y1",
+]
+
+
+@register
+class CsvExporter(Exporter):
+    name = "csv"
+    label = "CSV (one row per line)"
+    extension = "csv"
+    media_type = "text/csv; charset=utf-8"
+
+    def start(self):
+        self._row(HEADER)
+
+    def add_page(self, page: PageData):
+        for line in page.lines:
+            self._row(
+                [
+                    self.info.book_slug,
+                    page.volume_sequence,
+                    page.sequence,
+                    line.order,
+                    line.text,
+                    line.engine_text,
+                    int(line.corrected),
+                    "" if line.confidence is None else f"{line.confidence:.4f}",
+                    int(line.vertical),
+                    *line.box,
+                ]
+            )
+
+    def _row(self, values):
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(values)
+        self.write(buffer.getvalue())
