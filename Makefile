@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/digitization
 DEMO_ENV := DEBUG=1
 PORT ?= 8000
 
-.PHONY: venv demo test lint format test-sqlite test-postgres models clean
+.PHONY: venv demo test lint format test-sqlite test-postgres models browser clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed: install it, or run make PYTHON=/path/to/python3.12"; exit 1; }
@@ -44,7 +44,23 @@ test-postgres: venv
 		echo "== PostgreSQL is not answering on 127.0.0.1:5432: PostgreSQL run skipped"; \
 	fi
 
-test: lint models
+# Real headless Chromium for the browser tests: Debian's package, driven by Playwright (no
+# browser download). Idempotent; without apt-get as root the browser tests are skipped.
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+		echo "== Chromium for the browser tests: $$(chromium --version 2>/dev/null || chromium-browser --version)"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "== Installing Chromium (apt-get) for the browser tests"; \
+		{ apt-get update -qq && $(APT_INSTALL); } || echo "== apt-get could not install chromium: browser tests will be skipped"; \
+	elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		echo "== Installing Chromium (sudo apt-get) for the browser tests"; \
+		{ sudo apt-get update -qq && sudo $(APT_INSTALL); } || echo "== apt-get could not install chromium: browser tests will be skipped"; \
+	else \
+		echo "== No Chromium, and no apt-get as root to install it: browser tests will be skipped"; \
+	fi
+
+test: lint models browser
 	@echo "== SQLite"
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres

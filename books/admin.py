@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from books.models import Book, Page, Volume
@@ -78,6 +78,66 @@ class ProgressColumns:
         return obj.failed_count or "—"
 
 
+def review_links(url: str) -> str:
+    return format_html(
+        '<a class="button" href="{}">{}</a> <a href="{}?order=confidence">{}</a>',
+        url,
+        _("Review"),
+        url,
+        _("lowest confidence first"),
+    )
+
+
+def review_progress_table(book) -> str:
+    """Recognized %, reviewed % and corrected lines for the book and each of its volumes."""
+    from ocr.review_queue import book_progress
+
+    rows = []
+    for row in book_progress(book):
+        volume = row["volume"]
+        if volume is None:
+            name = format_html("<b>{}</b>", _("whole book"))
+            url = reverse("admin:books_book_review", args=[book.pk])
+        else:
+            name = format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:books_volume_change", args=[volume.pk]),
+                volume.label or volume.sequence,
+            )
+            url = reverse("admin:books_volume_review", args=[volume.pk])
+        rows.append(
+            format_html(
+                "<tr><td>{}</td><td>{}</td><td>{}%</td><td>{}%</td><td>{}</td><td>{}</td></tr>",
+                name,
+                row["pages"],
+                row["recognized"],
+                row["reviewed"],
+                row["corrected"],
+                review_links(url),
+            )
+        )
+    return format_html(
+        '<table class="dp-review-progress"><thead><tr><th></th><th>{}</th><th>{}</th><th>{}</th>'
+        "<th>{}</th><th></th></tr></thead><tbody>{}</tbody></table>",
+        _("pages"),
+        _("recognized"),
+        _("reviewed"),
+        _("corrected lines"),
+        format_html_join("", "{}", ((row,) for row in rows)),
+    )
+
+
+class ReviewQueueMixin:
+    """A "review" URL on the object opening its first page not yet reviewed."""
+
+    review_scope = ""
+
+    def get_urls(self):
+        from ocr.review_views import QueueView
+
+        return QueueView(self, self.review_scope).urls() + super().get_urls()
+
+
 class VolumeInline(admin.TabularInline):
     model = Volume
     fields = ("sequence", "label", "source_directory", "page_list")
@@ -94,7 +154,8 @@ class VolumeInline(admin.TabularInline):
 
 
 @admin.register(Book)
-class BookAdmin(ProgressColumns, admin.ModelAdmin):
+class BookAdmin(ReviewQueueMixin, ProgressColumns, admin.ModelAdmin):
+    review_scope = "book"
     list_display = (
         "title",
         "author",
@@ -112,11 +173,12 @@ class BookAdmin(ProgressColumns, admin.ModelAdmin):
     list_filter = ("category", "language", "text_direction", "created_at")
     search_fields = ("title", "author", "slug", "description", "category")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("source_directory", "created_at", "updated_at")
+    readonly_fields = ("review_progress", "source_directory", "created_at", "updated_at")
     inlines = [VolumeInline]
     list_per_page = 50
     actions = recognize_actions(lambda books: Page.objects.filter(volume__book__in=books))
     fieldsets = (
+        (_("Review"), {"fields": ("review_progress",)}),
         (None, {"fields": ("title", "slug", "author", "category", "description")}),
         (_("Recognition"), {"fields": ("language", "text_direction")}),
         (
@@ -132,15 +194,24 @@ class BookAdmin(ProgressColumns, admin.ModelAdmin):
     def volumes(self, obj):
         return obj.volume_count
 
+    @admin.display(description=_("progress"))
+    def review_progress(self, obj):
+        return review_progress_table(obj) if obj.pk else "—"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj is not None else fieldsets[1:]
+
 
 @admin.register(Volume)
-class VolumeAdmin(ProgressColumns, admin.ModelAdmin):
+class VolumeAdmin(ReviewQueueMixin, ProgressColumns, admin.ModelAdmin):
+    review_scope = "volume"
     list_display = ("cover", "__str__", "sequence", "pages", "recognized", "reviewed", "failed")
     list_display_links = ("__str__",)
     list_filter = ("book",)
     list_select_related = ("book",)
     search_fields = ("label", "book__title", "book__slug")
-    readonly_fields = ("source_directory", "created_at")
+    readonly_fields = ("review", "source_directory", "created_at")
     autocomplete_fields = ("book",)
     list_per_page = 50
     actions = recognize_actions(lambda volumes: Page.objects.filter(volume__in=volumes))
@@ -158,9 +229,25 @@ class VolumeAdmin(ProgressColumns, admin.ModelAdmin):
     def cover(self, obj):
         return thumbnail_tag(obj.cover_thumbnail, str(obj))
 
+    @admin.display(description=_("review"))
+    def review(self, obj):
+        if not obj.pk:
+            return "—"
+        return format_html(
+            "{} · {}",
+            review_links(reverse("admin:books_volume_review", args=[obj.pk])),
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:books_book_change", args=[obj.book_id]),
+                _("progress of the book"),
+            ),
+        )
+
 
 @admin.register(Page)
 class PageAdmin(admin.ModelAdmin):
+    change_form_template = "admin/books/page/change_form.html"
+
     list_display = ("thumb", "__str__", "original_name", "status", "size", "updated_at")
     list_display_links = ("thumb", "__str__")
     list_filter = ("status", "volume__book")
@@ -203,6 +290,11 @@ class PageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Pages come from imports and uploads, which validate and deduplicate the files.
         return False
+
+    def get_urls(self):
+        from ocr.review_views import ReviewViews
+
+        return ReviewViews(self).urls() + super().get_urls()
 
     @admin.display(description=_("page"))
     def thumb(self, obj):

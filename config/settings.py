@@ -196,6 +196,8 @@ OCR_THREADS = env.get_int("OCR_THREADS", 0, minimum=0)  # 0: cores / Q_WORKERS
 OCR_DET_LIMIT_SIDE_LEN = env.get_int("OCR_DET_LIMIT_SIDE_LEN", 0, minimum=0)  # 0: model set's
 # Lines below this confidence are marked for review.
 OCR_LOW_CONFIDENCE = env.get_float("OCR_LOW_CONFIDENCE", 0.8)
+# Longest side of the page image on the review screen (the full scan loads when zoomed past).
+REVIEW_IMAGE_SIZE = env.get_int("REVIEW_IMAGE_SIZE", 2000, minimum=256)
 # Transient failures are retried this many times, waiting OCR_RETRY_BACKOFF * 2^n seconds.
 OCR_MAX_RETRIES = env.get_int("OCR_MAX_RETRIES", 3, minimum=0)
 OCR_RETRY_BACKOFF = env.get_int("OCR_RETRY_BACKOFF", 30, minimum=1)

@@ -131,3 +131,21 @@ class LineRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} line {self.order} of {self.page}"
+
+
+class PageReview(models.Model):
+    """Who marked a page reviewed (or took the mark back), and when."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="reviews")
+    reviewed = models.BooleanField(default=True, help_text=_("False: the mark was taken back."))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("page review")
+
+    def __str__(self) -> str:
+        return f"{self.page} {'reviewed' if self.reviewed else 'unmarked'} by {self.user}"

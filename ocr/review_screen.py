@@ -1,0 +1,88 @@
+"""What the review screen shows for a page: its lines in reading order, counts, neighbours.
+
+A constant number of queries whatever the number of lines: the page (with volume and book),
+its lines, and the previous and next page.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+
+from books.models import Page, PageStatus
+from ocr import display, review_queue
+from ocr.models import TextLine
+from ocr.review_views import (
+    LINE_FIELDS,
+    PERM_ADD,
+    PERM_DELETE,
+    PERM_EDIT,
+    PERM_REVIEW,
+    review_url,
+    token,
+)
+
+
+def points(polygon) -> str:
+    return " ".join(f"{round(x)},{round(y)}" for x, y in polygon)
+
+
+def screen_context(request, page: Page, overrides: dict) -> dict:
+    """Template context; ``overrides``: {line id: {"text": unsaved text, "conflict": ...}}."""
+    low_below = settings.OCR_LOW_CONFIDENCE
+    rows = TextLine.objects.filter(page=page).order_by("order").values_list(*LINE_FIELDS)
+    lines, low_count, corrected_count = [], 0, 0
+    for pk, order, polygon, text, engine_text, confidence, version in rows:
+        low = confidence is not None and confidence < low_below
+        corrected = text != engine_text
+        low_count += low
+        corrected_count += corrected
+        line = {
+            "id": pk,
+            "order": order,
+            "points": points(polygon),
+            "text": text,
+            "token": token(version, text),
+            "low": low,
+            "corrected": corrected,
+            "confidence": "" if confidence is None else f"{confidence:.2f}",
+        }
+        if pk in overrides:
+            conflict = overrides[pk]["conflict"]
+            line.update(
+                text=overrides[pk]["text"],
+                token=token(conflict.version, conflict.text),
+                conflict=conflict,
+            )
+        lines.append(line)
+    previous, following = review_queue.neighbours(page)
+    user = request.user
+    book = page.volume.book
+    width, height = display.display_size(page)
+    queue_url = reverse("admin:books_book_review", args=[book.pk]) + f"?after={page.pk}"
+    if request.GET.get("order") == review_queue.CONFIDENCE_ORDER:
+        queue_url += f"&order={review_queue.CONFIDENCE_ORDER}"
+    return {
+        "title": f"Review {page}",
+        "page": page,
+        "volume": page.volume,
+        "book": book,
+        "lines": lines,
+        "counts": {"lines": len(lines), "low": low_count, "corrected": corrected_count},
+        "low_below": low_below,
+        "reviewed": page.status == PageStatus.REVIEWED,
+        "reviewable": page.status in (PageStatus.RECOGNIZED, PageStatus.REVIEWED),
+        "image_url": reverse("admin:books_page_image", args=[page.pk]),
+        "full_url": reverse("admin:books_page_scan", args=[page.pk]),
+        "display_width": width,
+        "display_height": height,
+        "previous_url": review_url(previous) if previous else "",
+        "next_url": review_url(following) if following else "",
+        "queue_url": queue_url,
+        "save_url": reverse("admin:books_page_review_save", args=[page.pk]),
+        "add_url": reverse("admin:books_page_line_add", args=[page.pk]),
+        "reviewed_url": reverse("admin:books_page_reviewed", args=[page.pk]),
+        "line_url": reverse("admin:books_page_line", args=[page.pk, 0]),
+        "can_edit": user.has_perm(PERM_EDIT),
+        "can_add": user.has_perm(PERM_ADD),
+        "can_delete": user.has_perm(PERM_DELETE),
+        "can_review": user.has_perm(PERM_REVIEW),
+    }

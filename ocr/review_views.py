@@ -1,0 +1,389 @@
+"""The review screen of a page: admin URLs of the page model, thin views over ``corrections``.
+
+Every view works as a plain HTML form (no JavaScript) and answers JSON to the screen's
+script (``Accept: application/json``). Permissions are checked here, on the server:
+viewing needs ``books.view_page``, editing ``ocr.change_textline``, adding a line
+``ocr.add_textline``, deleting one ``ocr.delete_textline``, marking reviewed
+``ocr.add_pagereview``.
+"""
+
+import json
+import zlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db.models import Count, F, Q
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from books.models import Page
+from ocr import corrections, display, review_queue
+from ocr.models import LineRevision, TextLine
+
+PERM_VIEW = ("books.view_page", "ocr.view_textline")
+PERM_EDIT = "ocr.change_textline"
+PERM_ADD = "ocr.add_textline"
+PERM_DELETE = "ocr.delete_textline"
+PERM_REVIEW = "ocr.add_pagereview"
+LINE_FIELDS = ("pk", "order", "polygon", "text", "engine_text", "confidence", "version")
+
+
+def token(version: int, text: str) -> str:
+    """What the form sends back per line: the version seen and a checksum of the text seen,
+    so a plain form post saves only the lines the corrector changed."""
+    return f"{version}.{zlib.crc32(text.encode()):08x}"
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def require(request, *perms: str) -> None:
+    if not request.user.has_perms(perms):
+        raise PermissionDenied
+
+
+def require_post(request) -> None:
+    if request.method != "POST":
+        raise PermissionDenied("Only POST changes anything here.")
+
+
+def load_page(object_id) -> Page:
+    page = Page.objects.select_related("volume__book").filter(pk=object_id).first()
+    if page is None:
+        raise Http404("No such page")
+    return page
+
+
+def review_url(page_id: int, **query) -> str:
+    url = reverse("admin:books_page_review", args=[page_id])
+    params = "&".join(f"{key}={value}" for key, value in query.items() if value)
+    return f"{url}?{params}" if params else url
+
+
+def counts(page_id: int) -> dict:
+    low = settings.OCR_LOW_CONFIDENCE
+    return TextLine.objects.filter(page_id=page_id).aggregate(
+        lines=Count("pk"),
+        low=Count("pk", filter=Q(confidence__lt=low)),
+        corrected=Count("pk", filter=~Q(text=F("engine_text"))),
+    )
+
+
+def line_json(line: TextLine) -> dict:
+    return {
+        "id": line.pk,
+        "order": line.order,
+        "text": line.text,
+        "version": line.version,
+        "token": token(line.version, line.text),
+        "corrected": line.text != line.engine_text,
+    }
+
+
+def conflict_json(conflict: corrections.Conflict, mine: str) -> dict:
+    return {
+        "id": conflict.line_id,
+        "text": conflict.text,
+        "version": conflict.version,
+        "token": token(conflict.version, conflict.text),
+        "by": conflict.corrected_by,
+        "at": conflict.corrected_at.isoformat() if conflict.corrected_at else "",
+        "mine": mine,
+    }
+
+
+class ReviewViews:
+    """The screen and its endpoints, mounted under ``PageAdmin.get_urls()``."""
+
+    def __init__(self, model_admin):
+        self.model_admin = model_admin
+        self.site = model_admin.admin_site
+
+    def urls(self):
+        wrap = self.site.admin_view
+        return [
+            path("<int:object_id>/review/", wrap(self.screen), name="books_page_review"),
+            path("<int:object_id>/review/save/", wrap(self.save), name="books_page_review_save"),
+            path("<int:object_id>/review/image/", wrap(self.image), name="books_page_image"),
+            path("<int:object_id>/review/scan/", wrap(self.scan), name="books_page_scan"),
+            path("<int:object_id>/review/add/", wrap(self.add), name="books_page_line_add"),
+            path(
+                "<int:object_id>/review/reviewed/",
+                wrap(self.reviewed),
+                name="books_page_reviewed",
+            ),
+            path(
+                "<int:object_id>/review/line/<int:line_id>/",
+                wrap(self.line),
+                name="books_page_line",
+            ),
+        ]
+
+    # --- the screen ------------------------------------------------------------------------
+
+    def screen(self, request, object_id):
+        require(request, *PERM_VIEW)
+        if request.method == "POST":
+            return self.form_post(request, object_id)
+        return self.render(request, load_page(object_id), {})
+
+    def render(self, request, page: Page, overrides: dict, status: int = 200):
+        from ocr.review_screen import screen_context
+
+        context = {
+            **self.site.each_context(request),
+            **screen_context(request, page, overrides),
+            "opts": Page._meta,
+            "is_nav_sidebar_enabled": False,
+        }
+        return TemplateResponse(request, "admin/ocr/review.html", context, status=status)
+
+    def form_post(self, request, object_id):
+        """The screen without JavaScript: save the changed lines, then go where asked."""
+        require(request, PERM_EDIT)
+        page = load_page(object_id)
+        edits = []
+        for key, seen in request.POST.items():
+            if not (key.startswith("v") and key[1:].isdigit()) or "." not in seen:
+                continue
+            text = request.POST.get(f"t{key[1:]}")
+            version = seen.partition(".")[0]
+            if text is None or not version.isdigit():
+                continue
+            if token(int(version), text) != seen:  # changed by the corrector
+                edits.append((int(key[1:]), text, int(version)))
+        result = corrections.save_lines(edits, request.user, page_id=page.pk)
+        if not result.ok:
+            overrides = {
+                conflict.line_id: {"text": mine, "conflict": conflict}
+                for conflict, mine in result.conflicts
+            }
+            for line_id in result.gone:
+                messages.error(request, corrections.LineGone(line_id))
+            messages.error(
+                request,
+                f"{len(result.conflicts)} line(s) were changed by someone else meanwhile: "
+                "their text is shown under yours. Save again to keep yours.",
+            )
+            return self.render(request, page, overrides, status=409)
+        if result.saved:
+            messages.success(request, f"{len(result.saved)} line(s) saved.")
+        action = request.POST.get("_action", "save")
+        if action == "reviewed":
+            require(request, PERM_REVIEW)
+            try:
+                corrections.mark_reviewed(page.pk, request.user)
+                messages.success(request, "Page marked reviewed.")
+            except corrections.PageNotReviewable as error:
+                messages.error(request, str(error))
+        previous, following = review_queue.neighbours(page)
+        target = {"save_next": following, "save_prev": previous}.get(action) or page.pk
+        return HttpResponseRedirect(review_url(target))
+
+    # --- JSON and form endpoints ---------------------------------------------------------------
+
+    def save(self, request, object_id):
+        require_post(request)
+        require(request, PERM_EDIT)
+        page_id = int(object_id)
+        try:
+            body = json.loads(request.body or b"{}")
+            edits = [(int(e["id"]), str(e["text"]), int(e["version"])) for e in body["lines"]]
+        except (ValueError, KeyError, TypeError):
+            return JsonResponse({"error": "Expected {lines: [{id, text, version}]}."}, status=400)
+        result = corrections.save_lines(edits, request.user, page_id=page_id)
+        return JsonResponse(
+            {
+                "saved": [line_json(line) for line in result.saved],
+                "conflicts": [conflict_json(c, mine) for c, mine in result.conflicts],
+                "gone": result.gone,
+                "counts": counts(page_id),
+            },
+            status=200 if result.ok else 409,
+        )
+
+    def reviewed(self, request, object_id):
+        require_post(request)
+        require(request, PERM_REVIEW)
+        page = load_page(object_id)
+        reviewed = request.POST.get("reviewed", "1") != "0"
+        try:
+            status = corrections.mark_reviewed(page.pk, request.user, reviewed=reviewed)
+        except corrections.PageNotReviewable as error:
+            if wants_json(request):
+                return JsonResponse({"error": str(error)}, status=409)
+            messages.error(request, str(error))
+            return HttpResponseRedirect(review_url(page.pk))
+        if wants_json(request):
+            return JsonResponse({"status": status})
+        messages.success(request, "Page marked reviewed." if reviewed else "Review mark removed.")
+        return HttpResponseRedirect(review_url(page.pk))
+
+    def add(self, request, object_id):
+        require_post(request)
+        require(request, PERM_ADD)
+        page = load_page(object_id)
+        try:
+            body = json.loads(request.body or b"{}")
+            box = corrections.Box(*(int(body[key]) for key in ("x0", "y0", "x1", "y1")))
+            after = body.get("after")
+            line = corrections.add_line(
+                page.pk,
+                box,
+                str(body.get("text", "")),
+                request.user,
+                after_order=int(after) if after is not None else None,
+            )
+        except (ValueError, KeyError, TypeError):
+            return JsonResponse({"error": "Expected {x0, y0, x1, y1, text, after}."}, status=400)
+        except corrections.CorrectionError as error:
+            return JsonResponse({"error": str(error)}, status=409)
+        return JsonResponse(
+            {
+                "line": {**line_json(line), "points": line.polygon, "low": True},
+                "counts": counts(page.pk),
+            }
+        )
+
+    def line(self, request, object_id, line_id):
+        """One line's history, with "revert to engine text" and "delete" (form or JSON)."""
+        require(request, *PERM_VIEW)
+        page = load_page(object_id)
+        if request.method == "POST":
+            return self.line_action(request, page, line_id)
+        line = TextLine.objects.filter(pk=line_id, page=page).first()
+        if line is None:
+            raise Http404("No such line: deleted, or the page was recognized again")
+        history = (
+            LineRevision.objects.filter(line_id=line_id)
+            .select_related("user")
+            .order_by("-created_at", "-id")
+        )
+        if wants_json(request):
+            return JsonResponse(
+                {
+                    "line": line_json(line) | {"engine_text": line.engine_text},
+                    "history": [
+                        {
+                            "action": revision.get_action_display(),
+                            "before": revision.text_before,
+                            "after": revision.text_after,
+                            "by": str(revision.user) if revision.user_id else "",
+                            "at": revision.created_at.isoformat(),
+                        }
+                        for revision in history
+                    ],
+                    "can_edit": request.user.has_perm(PERM_EDIT),
+                    "can_delete": request.user.has_perm(PERM_DELETE),
+                }
+            )
+        context = {
+            **self.site.each_context(request),
+            "opts": Page._meta,
+            "page": page,
+            "line": line,
+            "history": history,
+            "title": f"Line {line.order} of {page}",
+            "review_url": review_url(page.pk),
+            "can_edit": request.user.has_perm(PERM_EDIT),
+            "can_delete": request.user.has_perm(PERM_DELETE),
+        }
+        return TemplateResponse(request, "admin/ocr/line_history.html", context)
+
+    def line_action(self, request, page, line_id):
+        action = request.POST.get("action")
+        require(request, PERM_DELETE if action == "delete" else PERM_EDIT)
+        try:
+            version = int(request.POST.get("version", ""))
+            if action == "delete":
+                corrections.delete_line(line_id, version, request.user, page_id=page.pk)
+                result, note = {"deleted": line_id}, "Line deleted (kept in the history)."
+            elif action == "revert":
+                line = corrections.revert_to_engine(line_id, version, request.user, page_id=page.pk)
+                result, note = {"line": line_json(line)}, "Line reverted to the engine's text."
+            else:
+                raise ValueError(action)
+        except ValueError:
+            return JsonResponse({"error": "Expected action and version."}, status=400)
+        except corrections.Conflict as conflict:
+            if wants_json(request):
+                return JsonResponse({"conflict": conflict_json(conflict, "")}, status=409)
+            messages.error(request, f"{conflict} Look at it again before you act.")
+            return HttpResponseRedirect(request.path)
+        except corrections.LineGone as error:
+            if wants_json(request):
+                return JsonResponse({"error": str(error)}, status=409)
+            messages.error(request, str(error))
+            return HttpResponseRedirect(review_url(page.pk))
+        if wants_json(request):
+            return JsonResponse({**result, "counts": counts(page.pk)})
+        messages.success(request, note)
+        back = request.POST.get("next") or review_url(page.pk)
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+            back = review_url(page.pk)
+        return HttpResponseRedirect(back)
+
+    def image(self, request, object_id):
+        """The page image at display size (made once, then served from storage)."""
+        require(request, *PERM_VIEW)
+        page = load_page(object_id)
+        if not page.image:
+            raise Http404("The page has no image")
+        try:
+            name = display.ensure_display_image(page)
+            response = FileResponse(default_storage.open(name, "rb"))
+        except FileNotFoundError:
+            raise Http404("The page image is missing from storage") from None
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
+
+    def scan(self, request, object_id):
+        """The full scan, for zooming past the display image."""
+        require(request, *PERM_VIEW)
+        page = load_page(object_id)
+        try:
+            response = FileResponse(page.image.open("rb"))
+        except (FileNotFoundError, ValueError):
+            raise Http404("The page image is missing from storage") from None
+        response["Cache-Control"] = "private, max-age=86400"
+        return response
+
+
+class QueueView:
+    """From a book or volume: "Review" opens the first page not yet reviewed.
+
+    ``?order=confidence`` takes the pages with the lowest mean line confidence first;
+    ``?after=PAGE`` goes on from that page (the screen's "next to review" link).
+    """
+
+    def __init__(self, model_admin, scope: str):
+        self.model_admin, self.scope = model_admin, scope
+
+    def urls(self):
+        name = f"books_{self.scope}_review"
+        wrap = self.model_admin.admin_site.admin_view
+        return [path("<int:object_id>/review/", wrap(self.view), name=name)]
+
+    def view(self, request, object_id):
+        require(request, *PERM_VIEW)
+        obj = self.model_admin.get_object(request, object_id)
+        if obj is None:
+            raise Http404(f"No such {self.scope}")
+        order = request.GET.get("order", review_queue.BOOK_ORDER)
+        if order not in review_queue.ORDERS:
+            order = review_queue.BOOK_ORDER
+        queue = review_queue.to_review(**{self.scope: obj, "order": order})
+        after = request.GET.get("after", "")
+        target = review_queue.next_to_review(queue, int(after) if after.isdigit() else None)
+        if target is None:
+            messages.info(request, f"Every recognized page of {obj} is reviewed.")
+            meta = obj._meta
+            return HttpResponseRedirect(
+                reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+            )
+        return HttpResponseRedirect(review_url(target, order=order if order != "book" else ""))
