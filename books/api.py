@@ -6,6 +6,8 @@ the page size: progress counts and each page's last run are annotations, not per
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_unicode_slug
 from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from drf_spectacular.utils import (
@@ -32,6 +34,8 @@ from config.api import (
 from ocr.models import OcrRun
 from ocr.queueing import EnqueueResult, enqueue_book, enqueue_pages
 
+MAX_ID = 2**63 - 1
+
 # --- Serializers -----------------------------------------------------------------------------
 
 
@@ -47,9 +51,10 @@ class ProgressFields(serializers.Serializer):
 
 
 class BookSerializer(ProgressFields, serializers.ModelSerializer):
-    slug = serializers.SlugField(
+    # A CharField checked in validate_slug: SlugField's pattern would go into the schema as
+    # ^[-\w]+$, where \w is ASCII only in JSON Schema, and identifiers may be Chinese.
+    slug = serializers.CharField(
         max_length=120,
-        allow_unicode=True,
         required=False,
         help_text="Stable identifier; made from the title when left out.",
     )
@@ -79,6 +84,10 @@ class BookSerializer(ProgressFields, serializers.ModelSerializer):
         ]
 
     def validate_slug(self, slug):
+        try:
+            validate_unicode_slug(slug)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
         others = Book.objects.filter(slug=slug)
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)
@@ -273,6 +282,7 @@ RECOGNIZE_SCHEMA = extend_schema(
 
 
 class CatalogueViewSet(viewsets.ModelViewSet):
+    lookup_value_regex = "[0-9]{1,18}"  # longer: 404, not an overflow
     permission_classes = [RolePermissions]
     action_perms = {"recognize": ["ocr.add_ocrrun"], "upload": ["books.add_page"]}
     filter_backends = [QueryFilter, filters.OrderingFilter]
@@ -326,7 +336,12 @@ class BookViewSet(CatalogueViewSet):
 )
 class VolumeViewSet(CatalogueViewSet):
     serializer_class = VolumeSerializer
-    filter_params = {"book": ("book_id", serializers.IntegerField(help_text="Book id."))}
+    filter_params = {
+        "book": (
+            "book_id",
+            serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="Book id."),
+        )
+    }
     ordering_fields = ["sequence", "created_at", "id", "book"]
     ordering = ["book_id", "sequence"]
 
@@ -458,13 +473,20 @@ class PageViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = PageSerializer
+    lookup_value_regex = "[0-9]{1,18}"  # longer: 404, not an overflow
     permission_classes = [RolePermissions]
     action_perms = {"recognize": ["ocr.add_ocrrun"]}
     filter_backends = [QueryFilter, filters.OrderingFilter]
     filter_params = {
         "status": ("status", serializers.ChoiceField(PageStatus.choices, help_text="Status.")),
-        "book": ("volume__book_id", serializers.IntegerField(help_text="Book id.")),
-        "volume": ("volume_id", serializers.IntegerField(help_text="Volume id.")),
+        "book": (
+            "volume__book_id",
+            serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="Book id."),
+        ),
+        "volume": (
+            "volume_id",
+            serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="Volume id."),
+        ),
     }
     ordering_fields = ["sequence", "status", "created_at", "updated_at", "id"]
     ordering = ["volume_id", "sequence"]

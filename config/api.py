@@ -8,6 +8,7 @@ in both places; anonymous requests get 401 everywhere except the schema and its 
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, filters, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -96,6 +97,16 @@ def error_response(exc: exceptions.APIException) -> Response:
     return exception_handler(exc, {})
 
 
+@csrf_exempt  # answers every method; it changes nothing
+def not_found(request, *args, **kwargs):
+    """Any /api/ URL no route matches: a 404 in the error shape, not Django's HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {"code": "not_found", "detail": f"No API endpoint at {request.path}."}, status=404
+    )
+
+
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Machine-readable error code, e.g. not_found.")
     detail = serializers.CharField(help_text="What went wrong, for a person.")
@@ -148,7 +159,7 @@ ERROR_TEXTS = {
     400: "Invalid request: `fields` names each invalid field.",
     401: "Not authenticated: send `Authorization: Token <key>` or a session cookie.",
     403: "Authenticated, but the user's role does not allow this.",
-    404: "No such object.",
+    404: "No such object (on a list: no such page of results).",
 }
 
 
@@ -202,6 +213,10 @@ class QueryFilter(filters.BaseFilterBackend):
                 schema = {"type": "string", "enum": list(field.choices)}
             else:
                 schema = {"type": "integer"}
+                for validator in field.validators:
+                    if hasattr(validator, "limit_value"):
+                        key = "minimum" if "Min" in type(validator).__name__ else "maximum"
+                        schema[key] = validator.limit_value
             parameters.append(
                 {
                     "name": name,

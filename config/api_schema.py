@@ -16,8 +16,8 @@ class ApiSchema(AutoSchema):
         if self.view.__class__.__name__.startswith("Spectacular"):
             return responses
         codes = [401, 403]
-        if "{" in self.path:
-            codes.append(404)
+        if "{" in self.path or self._is_list_view():
+            codes.append(404)  # no such object, or (lists) no such page of results
         if self.method in ("POST", "PUT", "PATCH") or self._is_list_view():
             codes.append(400)
         for code in codes:

@@ -4,14 +4,25 @@ media is served in DEBUG only."""
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path, register_converter
+from django.urls.converters import IntConverter
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from books.api import BookViewSet, PageViewSet, VolumeViewSet
+from config.api import not_found as api_not_found
 from ocr import api as ocr_api
 from ops import views as ops_views
+
+
+class IdConverter(IntConverter):
+    """A database id: at most 18 digits, so a longer number is a 404, not an overflow."""
+
+    regex = "[0-9]{1,18}"
+
+
+register_converter(IdConverter, "id")
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -21,10 +32,10 @@ router.register("pages", PageViewSet, basename="page")
 
 api_v1 = [
     path("", include(router.urls)),
-    path("pages/<int:pk>/lines/", ocr_api.PageLinesView.as_view(), name="page-lines"),
-    path("pages/<int:pk>/text", ocr_api.PageTextView.as_view(), name="page-text"),
-    path("pages/<int:pk>/review/", ocr_api.PageReviewView.as_view(), name="page-review"),
-    path("lines/<int:pk>/", ocr_api.LineView.as_view(), name="line-detail"),
+    path("pages/<id:pk>/lines/", ocr_api.PageLinesView.as_view(), name="page-lines"),
+    path("pages/<id:pk>/text", ocr_api.PageTextView.as_view(), name="page-text"),
+    path("pages/<id:pk>/review/", ocr_api.PageReviewView.as_view(), name="page-review"),
+    path("lines/<id:pk>/", ocr_api.LineView.as_view(), name="line-detail"),
     path("recognize", ocr_api.RecognizeView.as_view(), name="recognize"),
 ]
 
@@ -38,6 +49,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", api_not_found),
     # Also answered by ops.views.OpsMiddleware before host checks; listed here for reverse().
     path("health/live", ops_views.live, name="health-live"),
     path("health/ready", ops_views.ready, name="health-ready"),
