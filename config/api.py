@@ -146,7 +146,8 @@ class RolePermissions(permissions.DjangoModelPermissions):
             return request.user.has_perms(by_action[view.action])
         action_perms = getattr(view, "required_perms", None)
         if action_perms is not None:
-            needed = action_perms.get(request.method)
+            method = "GET" if request.method == "HEAD" else request.method
+            needed = action_perms.get(method)
             if needed is None:
                 return False
             return request.user.has_perms(needed)

@@ -109,6 +109,7 @@ def test_tokens_are_managed_in_the_admin(admin_client, role_user):
 
 def test_reader_reads_but_changes_nothing(reader, page):
     line = page.lines.first()
+    assert reader.head(f"/api/v1/pages/{page.pk}/text").status_code == 200
     for method, url in urls(page):
         response = getattr(reader, method)(url)
         if method == "get":
