@@ -7,6 +7,7 @@ in both places; anonymous requests get 401 everywhere except the schema and its 
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
@@ -63,7 +64,16 @@ def _first_code(detail) -> str:
 
 def exception_handler(exc, context):
     """DRF's handler, then the body reshaped into the one error shape."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(
+            "The request's form fields exceed DATA_UPLOAD_MAX_MEMORY_SIZE (files do not count)."
+        )
+    elif isinstance(exc, TooManyFilesSent):
+        exc = BadRequest(
+            "Too many files in one request (DATA_UPLOAD_MAX_NUMBER_FILES).",
+            fields={"files": ["Send fewer files per request."]},
+        )
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

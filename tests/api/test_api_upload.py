@@ -150,3 +150,17 @@ def test_upload_to_missing_volume_is_404(librarian):
         librarian.post("/api/v1/volumes/999999/pages/", {"files": [png(1)]}, format="multipart"),
         404,
     )
+
+
+def test_too_many_files_in_one_request_is_400(librarian, volume, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    body = assert_error(upload(librarian, volume, [png(1), png(2), png(3)]), 400, "invalid")
+    assert "DATA_UPLOAD_MAX_NUMBER_FILES" in body["detail"]
+    assert not Page.objects.exists()
+
+
+def test_oversized_form_fields_are_413(librarian, volume, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = upload(librarian, volume, [png(1)], position="1" * 200)
+    assert_error(response, 413, "too_large")
+    assert not Page.objects.exists()
