@@ -6,12 +6,13 @@ admin's model permissions, so the roles (Librarians, Correctors, API readers) me
 in both places; anonymous requests get 401 everywhere except the schema and its docs.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, filters, permissions, serializers, status
+from rest_framework import exceptions, filters, permissions, serializers, status, throttling
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -164,6 +165,24 @@ class RolePermissions(permissions.DjangoModelPermissions):
         return super().has_permission(request, view)
 
 
+# --- Throttling ------------------------------------------------------------------------------
+
+
+class UserRateThrottle(throttling.UserRateThrottle):
+    """Requests per authenticated user (``API_THROTTLE_RATE``, e.g. ``600/min``; empty: no
+    limit), counted in Django's cache: per process with the default local-memory cache."""
+
+    def get_rate(self):
+        return settings.API_THROTTLE_RATE or None
+
+    def allow_request(self, request, view):
+        self.rate = self.get_rate()
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+
 # --- Schema ----------------------------------------------------------------------------------
 
 ERROR_TEXTS = {
@@ -171,6 +190,8 @@ ERROR_TEXTS = {
     401: "Not authenticated: send `Authorization: Token <key>` or a session cookie.",
     403: "Authenticated, but the user's role does not allow this.",
     404: "No such object (on a list: no such page of results).",
+    429: "Too many requests: retry after `Retry-After` seconds (API_THROTTLE_RATE, or for "
+    "/recognize all engine slots busy).",
 }
 
 
@@ -180,7 +201,6 @@ def errors(*codes: int, **texts) -> dict:
         409: "Version conflict or a state that does not allow this.",
         413: "Too large (UPLOAD_MAX_BYTES, API_RECOGNIZE_MAX_BYTES).",
         415: "Unsupported file type: use JPEG, PNG, TIFF, BMP, WebP or PDF.",
-        429: "Too many requests at once: retry after `Retry-After` seconds.",
         **ERROR_TEXTS,
     }
     return {

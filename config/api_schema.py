@@ -15,7 +15,7 @@ class ApiSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         if self.view.__class__.__name__.startswith("Spectacular"):
             return responses
-        codes = [401, 403]
+        codes = [401, 403, 429]  # 429: over API_THROTTLE_RATE, when set
         if "{" in self.path or self._is_list_view():
             codes.append(404)  # no such object, or (lists) no such page of results
         if self.method in ("POST", "PUT", "PATCH") or self._is_list_view():

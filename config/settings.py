@@ -1,6 +1,7 @@
 """Django settings: every knob comes from the environment (see the table in README.md)."""
 
 import os
+import re
 from pathlib import Path
 
 from config import env
@@ -156,7 +157,17 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "config.api_schema.ApiSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.UserRateThrottle"],
 }
+# Requests per user and period (e.g. 600/min, 20/s); empty: no limit. Over it: 429.
+API_THROTTLE_RATE = env.get_str("API_THROTTLE_RATE")
+if API_THROTTLE_RATE and not re.fullmatch(
+    r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", API_THROTTLE_RATE
+):
+    raise env.ConfigError(
+        f"API_THROTTLE_RATE={API_THROTTLE_RATE!r}: use N/s, N/min, N/hour or N/day "
+        "(empty: no limit)"
+    )
 SPECTACULAR_SETTINGS = {
     "TITLE": "Digitization platform API",
     "DESCRIPTION": "Catalogue (books, volumes, pages), uploads, recognition and corrected text. "

@@ -164,3 +164,20 @@ def test_not_found_and_validation_share_the_error_shape(librarian):
         "parse_error",
     )
     assert_error(librarian.put("/api/v1/pages/1/", {}, format="json"), 405, "method_not_allowed")
+
+
+def test_rate_limit_per_user_is_429_with_retry_after(reader, corrector, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.API_THROTTLE_RATE = "3/min"
+    try:
+        for _ in range(3):
+            assert reader.get("/api/v1/books/").status_code == 200
+        response = reader.get("/api/v1/books/")
+        body = assert_error(response, 429, "throttled")
+        assert 0 < int(response["Retry-After"]) <= 60 and body["retry_after"] > 0
+        # counted per user: another user is not held back
+        assert corrector.get("/api/v1/books/").status_code == 200
+    finally:
+        cache.clear()

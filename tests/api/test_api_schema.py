@@ -35,7 +35,7 @@ def test_schema_describes_every_endpoint_and_error(anonymous):
     assert len(operations) == 26
     for (method, path), operation in operations.items():
         codes = set(operation["responses"])
-        assert {"401", "403"} <= codes, (method, path)
+        assert {"401", "403", "429"} <= codes, (method, path)
         if "{id}" in path:
             assert "404" in codes, (method, path)
         for code in codes - {"200", "201", "202", "204"}:
