@@ -14,7 +14,6 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, filters, permissions, serializers, status, throttling
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 # --- Errors ----------------------------------------------------------------------------------
@@ -55,14 +54,6 @@ class BadRequest(exceptions.APIException):
         self.fields = fields or {}
 
 
-def _first_code(detail) -> str:
-    if isinstance(detail, dict):
-        detail = next(iter(detail.values()), "")
-    if isinstance(detail, list):
-        detail = detail[0] if detail else ""
-    return getattr(detail, "code", None) or "error"
-
-
 def exception_handler(exc, context):
     """DRF's handler, then the body reshaped into the one error shape."""
     if isinstance(exc, RequestDataTooBig):
@@ -101,11 +92,6 @@ def exception_handler(exc, context):
             body["retry_after"] = int(exc.wait + 0.999)
     response.data = body
     return response
-
-
-def error_response(exc: exceptions.APIException) -> Response:
-    """The response ``exception_handler`` would give for ``exc`` (for views that return)."""
-    return exception_handler(exc, {})
 
 
 @csrf_exempt  # answers every method; it changes nothing
