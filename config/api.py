@@ -14,7 +14,6 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, filters, permissions, serializers, status, throttling
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.views import exception_handler as drf_exception_handler
 
 # --- Errors ----------------------------------------------------------------------------------
 
@@ -56,6 +55,10 @@ class BadRequest(exceptions.APIException):
 
 def exception_handler(exc, context):
     """DRF's handler, then the body reshaped into the one error shape."""
+    # Imported here: rest_framework.views reads DEFAULT_THROTTLE_CLASSES, which names this
+    # module, when it is first imported (a circular import at start-up otherwise).
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge(
             "The request's form fields exceed DATA_UPLOAD_MAX_MEMORY_SIZE (files do not count)."
