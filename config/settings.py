@@ -1,6 +1,7 @@
 """Django settings: every knob comes from the environment (see the table in README.md)."""
 
 import os
+import re
 from pathlib import Path
 
 from config import env
@@ -32,6 +33,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_q",
     "books",
     "ocr",
@@ -142,10 +146,46 @@ else:
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an anonymous request is answered 401 with WWW-Authenticate: Token.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api.ApiPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.ApiSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.UserRateThrottle"],
 }
+# Requests per user and period (e.g. 600/min, 20/s); empty: no limit. Over it: 429.
+API_THROTTLE_RATE = env.get_str("API_THROTTLE_RATE")
+if API_THROTTLE_RATE and not re.fullmatch(
+    r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", API_THROTTLE_RATE
+):
+    raise env.ConfigError(
+        f"API_THROTTLE_RATE={API_THROTTLE_RATE!r}: use N/s, N/min, N/hour or N/day "
+        "(empty: no limit)"
+    )
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Digitization platform API",
+    "DESCRIPTION": "Catalogue (books, volumes, pages), uploads, recognition and corrected text. "
+    "Authenticate with `Authorization: Token <key>` (admin or `manage.py api_token USER`) or "
+    "a session. Every error is `{code, detail, ...}`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",  # swagger-ui from the drf-spectacular-sidecar wheel: offline
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PageStatusEnum": "books.models.PageStatus"},
+}
+# Synchronous recognition (POST /api/v1/recognize) in the web process: size and concurrency.
+API_RECOGNIZE_MAX_BYTES = env.get_size("API_RECOGNIZE_MAX_BYTES", 20 * 1024**2)
+API_RECOGNIZE_CONCURRENCY = env.get_int("API_RECOGNIZE_CONCURRENCY", 1, minimum=1)
+API_RECOGNIZE_RETRY_AFTER = env.get_int("API_RECOGNIZE_RETRY_AFTER", 5, minimum=1)
 
 # --- Logs: one JSON object per line (LOG_FORMAT=json) or text; secrets never logged -------
 LOG_FORMAT = env.get_choice("LOG_FORMAT", "text", ("text", "json"))

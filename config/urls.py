@@ -1,12 +1,43 @@
-"""URL map: the admin is the librarians' and correctors' home; media is served in DEBUG only."""
+"""URL map: the admin for people, /api/v1/ for integrations (schema and docs under /api/);
+media is served in DEBUG only."""
 
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path, register_converter
+from django.urls.converters import IntConverter
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
+from books.api import BookViewSet, PageViewSet, VolumeViewSet
+from config.api import not_found as api_not_found
+from ocr import api as ocr_api
 from ops import views as ops_views
+
+
+class IdConverter(IntConverter):
+    """A database id: at most 18 digits, so a longer number is a 404, not an overflow."""
+
+    regex = "[0-9]{1,18}"
+
+
+register_converter(IdConverter, "id")
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("books", BookViewSet, basename="book")
+router.register("volumes", VolumeViewSet, basename="volume")
+router.register("pages", PageViewSet, basename="page")
+
+api_v1 = [
+    path("", include(router.urls)),
+    path("pages/<id:pk>/lines/", ocr_api.PageLinesView.as_view(), name="page-lines"),
+    path("pages/<id:pk>/text", ocr_api.PageTextView.as_view(), name="page-text"),
+    path("pages/<id:pk>/review/", ocr_api.PageReviewView.as_view(), name="page-review"),
+    path("lines/<id:pk>/", ocr_api.LineView.as_view(), name="line-detail"),
+    path("recognize", ocr_api.RecognizeView.as_view(), name="recognize"),
+]
 
 admin.site.site_header = "Digitization platform"
 admin.site.site_title = "Digitization"
@@ -15,6 +46,10 @@ admin.site.index_title = "Catalogue and recognition"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", api_not_found),
     # Also answered by ops.views.OpsMiddleware before host checks; listed here for reverse().
     path("health/live", ops_views.live, name="health-live"),
     path("health/ready", ops_views.ready, name="health-ready"),

@@ -1,0 +1,344 @@
+"""Text and recognition API: a page's lines, corrections, plain text, review mark, and a
+synchronous recognition of one uploaded image.
+
+Corrections go through ``ocr.corrections`` (the review screen's service: version check,
+history, page lock). The synchronous endpoint stores nothing and takes at most
+``API_RECOGNIZE_CONCURRENCY`` images at once per process; the next gets 429 at once.
+"""
+
+import io
+import threading
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from PIL import Image
+from rest_framework import exceptions, serializers
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from books import images, importing
+from books.models import Page
+from config.api import (
+    BadRequest,
+    Conflict,
+    PayloadTooLarge,
+    RolePermissions,
+    UnsupportedFileType,
+    errors,
+)
+from ocr import corrections
+from ocr.models import TextLine
+from ocr.recognition import read_page
+
+# --- Lines and corrections -------------------------------------------------------------------
+
+
+class LineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TextLine
+        fields = [
+            "id",
+            "page",
+            "order",
+            "polygon",
+            "engine_text",
+            "text",
+            "confidence",
+            "vertical",
+            "version",
+            "corrected_at",
+        ]
+        read_only_fields = fields
+
+
+class LineEditSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=10_000)
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The version the text was read at."
+    )
+
+
+class LineEditWithIdSerializer(LineEditSerializer):
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class LinesEditSerializer(serializers.Serializer):
+    lines = LineEditWithIdSerializer(many=True, allow_empty=False, max_length=2000)
+
+
+class LinesSerializer(serializers.Serializer):
+    lines = LineSerializer(many=True)
+
+
+class ConflictLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField(allow_blank=True, help_text="The text saved meanwhile.")
+    version = serializers.IntegerField(help_text="Its version: send it to overwrite.")
+    corrected_by = serializers.CharField(allow_blank=True)
+    corrected_at = serializers.DateTimeField(allow_null=True)
+    your_text = serializers.CharField(allow_blank=True)
+
+
+class ConflictSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    conflicts = ConflictLineSerializer(many=True)
+    gone = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Lines deleted or replaced meanwhile."
+    )
+    saved = LineSerializer(many=True, help_text="The request's other lines, saved.")
+
+
+def _conflict_body(conflict: corrections.Conflict, your_text: str) -> dict:
+    return {
+        "id": conflict.line_id,
+        "text": conflict.text,
+        "version": conflict.version,
+        "corrected_by": conflict.corrected_by,
+        "corrected_at": conflict.corrected_at,
+        "your_text": your_text,
+    }
+
+
+CONFLICT_RESPONSE = OpenApiResponse(
+    ConflictSerializer,
+    description="Version conflict: a line was saved by someone else since it was read "
+    "(its current text and version are in `conflicts`), or is gone; nothing of it was written.",
+)
+
+
+class PageLinesView(APIView):
+    permission_classes = [RolePermissions]
+    required_perms = {"GET": ["ocr.view_textline"], "PATCH": ["ocr.change_textline"]}
+
+    @extend_schema(summary="A page's lines, in reading order", responses={200: LinesSerializer})
+    def get(self, request, pk):
+        page = get_object_or_404(Page, pk=pk)
+        lines = TextLine.objects.filter(page=page).order_by("order")
+        return Response({"lines": LineSerializer(lines, many=True).data})
+
+    @extend_schema(
+        summary="Correct one or many lines",
+        description="Each line is saved only if it is still at `version` (the review "
+        "screen's rule, with the same history). Lines without conflict are saved even when "
+        "another line of the request conflicts; the 409 lists both.",
+        request=LinesEditSerializer,
+        responses={200: LinesSerializer, 409: CONFLICT_RESPONSE},
+    )
+    def patch(self, request, pk):
+        page = get_object_or_404(Page, pk=pk)
+        form = LinesEditSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        edits = [(e["id"], e["text"], e["version"]) for e in form.validated_data["lines"]]
+        result = corrections.save_lines(edits, request.user, page_id=page.pk)
+        saved = LineSerializer(result.saved, many=True).data
+        if not result.ok:
+            raise Conflict(
+                "Some lines were changed or removed since they were read; they were not saved.",
+                code="version_conflict",
+                conflicts=[_conflict_body(c, mine) for c, mine in result.conflicts],
+                gone=result.gone,
+                saved=saved,
+            )
+        return Response({"lines": saved})
+
+
+class LineView(APIView):
+    permission_classes = [RolePermissions]
+    required_perms = {"GET": ["ocr.view_textline"], "PATCH": ["ocr.change_textline"]}
+
+    @extend_schema(summary="A line", responses={200: LineSerializer})
+    def get(self, request, pk):
+        return Response(LineSerializer(get_object_or_404(TextLine, pk=pk)).data)
+
+    @extend_schema(
+        summary="Correct a line",
+        request=LineEditSerializer,
+        responses={200: LineSerializer, 409: CONFLICT_RESPONSE},
+    )
+    def patch(self, request, pk):
+        form = LineEditSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        text, version = form.validated_data["text"], form.validated_data["version"]
+        try:
+            line = corrections.save_line(pk, text, version, request.user)
+        except corrections.LineGone:
+            raise exceptions.NotFound(f"Line {pk} does not exist.") from None
+        except corrections.Conflict as conflict:
+            raise Conflict(
+                str(conflict),
+                code="version_conflict",
+                conflicts=[_conflict_body(conflict, text)],
+                gone=[],
+                saved=[],
+            ) from None
+        return Response(LineSerializer(line).data)
+
+
+class PageTextView(APIView):
+    permission_classes = [RolePermissions]
+    required_perms = {"GET": ["ocr.view_textline"]}
+
+    @extend_schema(
+        summary="A page's text as text/plain",
+        description="One line per recognized line, in reading order.",
+        parameters=[
+            OpenApiParameter(
+                "source",
+                OpenApiTypes.STR,
+                enum=["corrected", "engine"],
+                description="corrected (default): the current text; engine: as recognized.",
+            )
+        ],
+        responses={(200, "text/plain"): OpenApiTypes.STR, **errors(400)},
+    )
+    def get(self, request, pk):
+        source = request.query_params.get("source", "corrected")
+        if source not in ("corrected", "engine"):
+            raise BadRequest(
+                "source must be corrected or engine.",
+                fields={"source": ["Expected corrected or engine."]},
+            )
+        page = get_object_or_404(Page, pk=pk)
+        field = "text" if source == "corrected" else "engine_text"
+        texts = TextLine.objects.filter(page=page).order_by("order").values_list(field, flat=True)
+        body = "".join(f"{text}\n" for text in texts)
+        return HttpResponse(body, content_type="text/plain; charset=utf-8")
+
+
+class ReviewSerializer(serializers.Serializer):
+    reviewed = serializers.BooleanField(default=True, help_text="false takes the mark back.")
+
+
+class ReviewResultSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="The page's status now.")
+
+
+class PageReviewView(APIView):
+    permission_classes = [RolePermissions]
+    required_perms = {"POST": ["ocr.add_pagereview"]}
+
+    @extend_schema(
+        summary="Mark a page reviewed (or take the mark back)",
+        request=ReviewSerializer,
+        responses={
+            200: ReviewResultSerializer,
+            **errors(409, e409="The page is not recognized, so it cannot be reviewed."),
+        },
+    )
+    def post(self, request, pk):
+        page = get_object_or_404(Page, pk=pk)
+        form = ReviewSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            status = corrections.mark_reviewed(
+                page.pk, request.user, reviewed=form.validated_data["reviewed"]
+            )
+        except corrections.PageNotReviewable as error:
+            raise Conflict(str(error), code="not_reviewable") from None
+        return Response({"status": status})
+
+
+# --- Synchronous recognition -----------------------------------------------------------------
+
+_slots_lock = threading.Lock()
+_slots: threading.BoundedSemaphore | None = None
+
+
+def recognition_slots() -> threading.BoundedSemaphore:
+    """The process-wide cap on synchronous recognitions (API_RECOGNIZE_CONCURRENCY)."""
+    global _slots
+    with _slots_lock:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(settings.API_RECOGNIZE_CONCURRENCY)
+        return _slots
+
+
+class RecognizeSerializer(serializers.Serializer):
+    image = serializers.FileField(
+        allow_empty_file=True,
+        help_text="One page image (JPEG, PNG, TIFF, BMP, WebP; of a PDF or multi-page TIFF "
+        "only the first page is read).",
+    )
+
+
+class RecognizedLineSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True)
+    polygon = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="[[x, y], ...] in image pixels.",
+    )
+    confidence = serializers.FloatField()
+
+
+class RecognitionSerializer(serializers.Serializer):
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    lines = RecognizedLineSerializer(many=True)
+
+
+class RecognizeView(APIView):
+    permission_classes = [RolePermissions]
+    required_perms = {"POST": ["books.view_page"]}
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Recognize one image now, storing nothing",
+        description="Runs the engine in the web process: at most API_RECOGNIZE_CONCURRENCY "
+        "at once per process (429 with Retry-After beyond), images up to "
+        "API_RECOGNIZE_MAX_BYTES (413). Any role may call it.",
+        request={"multipart/form-data": RecognizeSerializer},
+        responses={200: RecognitionSerializer, **errors(413, 415, 429)},
+    )
+    def post(self, request):
+        form = RecognizeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["image"]
+        if upload.size > settings.API_RECOGNIZE_MAX_BYTES:
+            raise PayloadTooLarge(
+                f"{upload.size} bytes exceeds API_RECOGNIZE_MAX_BYTES="
+                f"{settings.API_RECOGNIZE_MAX_BYTES}"
+            )
+        slots = recognition_slots()
+        if not slots.acquire(blocking=False):
+            raise exceptions.Throttled(
+                wait=settings.API_RECOGNIZE_RETRY_AFTER,
+                detail="The recognition slots are all busy; retry later.",
+            )
+        try:
+            image = _first_page(upload.read())
+            lines = read_page(image)
+        finally:
+            slots.release()
+        return Response(
+            {
+                "width": image.width,
+                "height": image.height,
+                "lines": [
+                    {
+                        "text": line.text,
+                        "polygon": [[int(x), int(y)] for x, y in line.polygon],
+                        "confidence": float(line.confidence),
+                    }
+                    for line in lines
+                ],
+            }
+        )
+
+
+def _first_page(data: bytes) -> Image.Image:
+    """The first page of the file, decoded with the import's rules (formats, pixel limit)."""
+    try:
+        page = next(iter(images.decode_pages(data, importing.decode_limits())))
+    except images.BadFile as error:
+        reason = str(error)
+        if reason.startswith(("not an image or PDF", "unsupported image format")):
+            raise UnsupportedFileType(reason) from None
+        raise BadRequest(reason, fields={"image": [reason]}) from None
+    except StopIteration:
+        raise BadRequest("The file holds no page.", fields={"image": ["No page."]}) from None
+    return Image.open(io.BytesIO(page.data)).convert("RGB")
