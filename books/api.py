@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from books import importing
+from books import importing, ordering
 from books.models import Book, Page, PageStatus, Volume
 from config.api import (
     BadRequest,
@@ -202,6 +202,15 @@ class PageSerializer(serializers.ModelSerializer):
             "created_at": page.last_run_created_at,
             "finished_at": page.last_run_finished_at,
         }
+
+
+class PageMoveSerializer(serializers.Serializer):
+    sequence = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="New place in the volume (1 = first; past the end = last); the pages "
+        "between move up or down by one.",
+    )
 
 
 class EnqueueSerializer(serializers.Serializer):
@@ -437,7 +446,7 @@ def store_uploads(volume: Volume, prepared, position: int | None):
                 if outcome.skipped:
                     skipped.append(name)
             if position is not None and created and position <= last:
-                _move_to(volume, created, position)
+                ordering.insert_pages(volume, created, position)
     except BaseException:
         importing._delete_unreferenced(
             [name for page in created for name in (page.image.name, page.thumbnail.name)]
@@ -446,25 +455,15 @@ def store_uploads(volume: Volume, prepared, position: int | None):
     return created, skipped
 
 
-def _move_to(volume: Volume, pages: list[Page], position: int) -> None:
-    """Move ``pages`` (just appended) to ``position``; later pages move down. Through a
-    range no page uses, as (volume, sequence) is unique row by row."""
-    offset = 1_000_000
-    ids = [page.pk for page in pages]
-    later = Page.objects.filter(volume=volume, sequence__gte=position).exclude(pk__in=ids)
-    later.update(sequence=F("sequence") + offset)
-    for index, page in enumerate(pages):
-        page.sequence = position + index
-        Page.objects.filter(pk=page.pk).update(sequence=page.sequence)
-    Page.objects.filter(volume=volume, sequence__gte=offset).update(
-        sequence=F("sequence") - offset + len(pages)
-    )
-
-
 @extend_schema_view(
     list=extend_schema(summary="List pages", description="Status and last run of each page."),
     retrieve=extend_schema(summary="A page, its status and its last run's outcome"),
     destroy=extend_schema(summary="Delete a page with its lines"),
+    partial_update=extend_schema(
+        summary="Move a page within its volume",
+        request=PageMoveSerializer,
+        responses={200: PageSerializer},
+    ),
 )
 class PageViewSet(
     mixins.ListModelMixin,
@@ -493,6 +492,14 @@ class PageViewSet(
 
     def get_queryset(self):
         return pages_with_last_run()
+
+    def partial_update(self, request, pk=None):
+        page = self.get_object()
+        move = PageMoveSerializer(data=request.data)
+        move.is_valid(raise_exception=True)
+        ordering.move_page(page, move.validated_data["sequence"])
+        moved = self.get_queryset().get(pk=page.pk)
+        return Response(self.get_serializer(moved).data)
 
     @RECOGNIZE_SCHEMA
     @action(detail=True, methods=["post"])
