@@ -140,6 +140,12 @@ class ExportAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Export._meta.fields] + ["download"]
 
+    def get_queryset(self, request):
+        """A user's own exports; every export for a role that sees all (Librarians)."""
+        from exports.access import visible_exports
+
+        return visible_exports(request.user).select_related(*self.list_select_related)
+
     def has_add_permission(self, request):
         return False  # exports are started from books, volumes and pages
 

@@ -71,10 +71,14 @@ def request_export(
     export.fingerprint = fingerprint(export)
     existing = find_fresh(export)
     if existing is not None:
+        if user is not None:  # shared: whoever asked for the same file may fetch it
+            existing.requesters.add(user)
         return existing, False
     export.expires_at = timezone.now() + timedelta(hours=settings.EXPORT_TTL_HOURS)
     with transaction.atomic():
         export.save()
+        if user is not None:
+            export.requesters.add(user)
         if enqueue:
             transaction.on_commit(lambda: submit(export))
     return export, True
