@@ -27,10 +27,6 @@ def visible_exports(user):
     return exports.filter(requesters=user)
 
 
-def may_see(user, export: Export) -> bool:
-    return user.has_perm(SEE_ALL) or export.requesters.filter(pk=user.pk).exists()
-
-
 def is_expired(export: Export) -> bool:
     return export.expires_at <= timezone.now()
 
