@@ -8,7 +8,7 @@ in both places; anonymous requests get 401 everywhere except the schema and its 
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
@@ -67,6 +67,11 @@ def exception_handler(exc, context):
         exc = BadRequest(
             "Too many files in one request (DATA_UPLOAD_MAX_NUMBER_FILES).",
             fields={"files": ["Send fewer files per request."]},
+        )
+    elif isinstance(exc, TooManyFieldsSent):
+        exc = BadRequest(
+            "Too many fields in one request (DATA_UPLOAD_MAX_NUMBER_FIELDS).",
+            fields={"non_field_errors": ["Send fewer fields per request, or JSON."]},
         )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

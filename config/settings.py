@@ -170,7 +170,8 @@ if API_THROTTLE_RATE and not re.fullmatch(
     )
 SPECTACULAR_SETTINGS = {
     "TITLE": "Digitization platform API",
-    "DESCRIPTION": "Catalogue (books, volumes, pages), uploads, recognition and corrected text. "
+    "DESCRIPTION": "Catalogue (books, volumes, pages), uploads, recognition, corrected text and "
+    "exports. "
     "Authenticate with `Authorization: Token <key>` (admin or `manage.py api_token USER`) or "
     "a session. Every error is `{code, detail, ...}`.",
     "VERSION": "1",

@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from books.api import BookViewSet, PageViewSet, VolumeViewSet
 from config.api import not_found as api_not_found
+from exports import api as exports_api
 from ocr import api as ocr_api
 from ops import views as ops_views
 
@@ -37,6 +38,13 @@ api_v1 = [
     path("pages/<id:pk>/review/", ocr_api.PageReviewView.as_view(), name="page-review"),
     path("lines/<id:pk>/", ocr_api.LineView.as_view(), name="line-detail"),
     path("recognize", ocr_api.RecognizeView.as_view(), name="recognize"),
+    path("exports/", exports_api.ExportListView.as_view(), name="export-list"),
+    path("exports/<id:pk>/", exports_api.ExportDetailView.as_view(), name="export-detail"),
+    path(
+        "exports/<id:pk>/download",
+        exports_api.ExportDownloadView.as_view(),
+        name="export-download",
+    ),
 ]
 
 admin.site.site_header = "Digitization platform"

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from books.admin import BookAdmin, PageAdmin, VolumeAdmin, progress_bar
-from exports import building, formats
+from exports import access, building, formats
 from exports.forms import ExportOptionsForm
 from exports.models import Export, ExportStatus, Scope
 
@@ -139,6 +139,10 @@ class ExportAdmin(admin.ModelAdmin):
     search_fields = ("book__title", "book__slug", "error")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Export._meta.fields] + ["download"]
+
+    def get_queryset(self, request):
+        """A user's own exports; every export for a role that sees all (Librarians)."""
+        return access.visible_exports(request.user).select_related(*self.list_select_related)
 
     def has_add_permission(self, request):
         return False  # exports are started from books, volumes and pages

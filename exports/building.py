@@ -1,5 +1,5 @@
 """Exports from request to expiry: the one service behind the admin, the command, the queue
-task and (later) the API.
+task and the API (exports/api.py).
 
 - ``request_export`` returns a fresh identical export when there is one (same scope,
   format, options and text unchanged since), otherwise records a new one and queues it.
@@ -49,7 +49,8 @@ def request_export(
     user=None,
     enqueue: bool = True,
 ) -> tuple[Export, bool]:
-    """(export, created): a fresh identical export is returned instead of a new build."""
+    """(export, created): a fresh identical export is returned instead of a new build, and
+    ``user`` joins its requesters (who may see and download it, exports.access)."""
     formats.get(format)  # raises ValueError for an unknown format
     if text_source not in TextSource.values:
         raise ExportError(f"unknown text source {text_source!r}: use corrected or engine")
@@ -71,10 +72,14 @@ def request_export(
     export.fingerprint = fingerprint(export)
     existing = find_fresh(export)
     if existing is not None:
+        if user is not None:  # shared: whoever asked for the same file may fetch it
+            existing.requesters.add(user)
         return existing, False
     export.expires_at = timezone.now() + timedelta(hours=settings.EXPORT_TTL_HOURS)
     with transaction.atomic():
         export.save()
+        if user is not None:
+            export.requesters.add(user)
         if enqueue:
             transaction.on_commit(lambda: submit(export))
     return export, True

@@ -70,6 +70,15 @@ class Export(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    requesters = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Everyone who asked for this export (a reused export is shared with whoever "
+            "asked for the same file); they may see and download it."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -77,6 +86,9 @@ class Export(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("view_all_exports", _("Can see and download every user's exports")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_format_display()} of {self.scope_label()} ({self.status})"

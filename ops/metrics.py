@@ -9,7 +9,6 @@ import hmac
 import ipaddress
 import logging
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -143,19 +142,20 @@ class OcrCollector:
         yield clusters
 
     def _exports(self):
-        """Export builds by status, once the exports app has an Export model with a status."""
-        try:
-            Export = apps.get_model("exports", "Export")
-        except LookupError:
-            return
-        if "status" not in {f.name for f in Export._meta.get_fields()}:
-            return
-        builds = CounterMetricFamily(
-            "digitization_export_builds", "Export builds by status.", labels=["status"]
+        """Exports by status, now: a gauge, as rows move from queued to done or failed and
+        are deleted at expiry (a counter must never go down). Every status is reported, 0
+        included, so an alert on failed exports has a series to read."""
+        from exports.models import Export, ExportStatus
+
+        counts = dict(Export.objects.values_list("status").annotate(n=Count("id")))
+        exports = GaugeMetricFamily(
+            "digitization_exports",
+            "Exports by status, now (deleted at expiry).",
+            labels=["status"],
         )
-        for status, n in Export.objects.values_list("status").annotate(n=Count("id")):
-            builds.add_metric([str(status)], n)
-        yield builds
+        for status in ExportStatus.values:
+            exports.add_metric([status], counts.get(status, 0))
+        yield exports
 
 
 def render() -> tuple[bytes, str]:

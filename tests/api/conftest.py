@@ -8,15 +8,21 @@ from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.ocr.conftest import process_env  # noqa: F401 - a real worker's environment
 from tests.ocr.lines import make_user
 
 ROLES = ("Librarians", "Correctors", "API readers")
 
 
 def ensure_api_roles() -> None:
-    """The groups of the roles migrations, made again after a transactional test's flush."""
-    if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
+    """The groups of the roles migrations (the exports ones too), made again after a
+    transactional test's flush."""
+    granted = Group.objects.filter(
+        name="Librarians", permissions__codename="view_all_exports"
+    ).exists()
+    if Group.objects.filter(name__in=ROLES).count() < len(ROLES) or not granted:
         importlib.import_module("ocr.migrations.0006_api_readers").create_group(apps, None)
+        importlib.import_module("exports.migrations.0003_roles").grant(apps, None)
 
 
 def token_client(user) -> APIClient:

@@ -32,13 +32,13 @@ def test_schema_describes_every_endpoint_and_error(anonymous):
         for path, methods in document["paths"].items()
         for method, operation in methods.items()
     }
-    assert len(operations) == 27
+    assert len(operations) == 31
     for (method, path), operation in operations.items():
         codes = set(operation["responses"])
         assert {"401", "403", "429"} <= codes, (method, path)
         if "{id}" in path:
             assert "404" in codes, (method, path)
-        for code in codes - {"200", "201", "202", "204"}:
+        for code in codes - {"200", "201", "202", "204", "302"}:
             content = operation["responses"][code]["content"]["application/json"]
             assert content["schema"]["$ref"].endswith(("/Error", "/Conflict")), (method, path)
     assert {"409"} <= set(operations[("PATCH", "/api/v1/pages/{id}/lines/")]["responses"])
@@ -49,6 +49,12 @@ def test_schema_describes_every_endpoint_and_error(anonymous):
         "text/plain"
         in operations[("GET", "/api/v1/pages/{id}/text")]["responses"]["200"]["content"]
     )
+    exports = operations[("POST", "/api/v1/exports/")]["responses"]
+    assert {"200", "202", "400"} <= set(exports)
+    assert "404" in operations[("GET", "/api/v1/exports/")]["responses"]  # no such page
+    download = operations[("GET", "/api/v1/exports/{id}/download")]["responses"]
+    assert {"302", "404", "409"} <= set(download)
+    assert {"application/pdf", "application/zip", "text/plain"} <= set(download["200"]["content"])
     assert "tokenAuth" in document["components"]["securitySchemes"]
 
 

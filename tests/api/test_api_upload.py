@@ -164,3 +164,14 @@ def test_oversized_form_fields_are_413(librarian, volume, settings):
     response = upload(librarian, volume, [png(1)], position="1" * 200)
     assert_error(response, 413, "too_large")
     assert not Page.objects.exists()
+
+
+def test_too_many_form_fields_in_one_request_is_400(librarian, volume, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+    response = librarian.post(
+        f"/api/v1/volumes/{volume.pk}/recognize/",
+        {"force": "false", "a": "1", "b": "2", "c": "3"},
+        format="multipart",
+    )
+    body = assert_error(response, 400, "invalid")
+    assert "DATA_UPLOAD_MAX_NUMBER_FIELDS" in body["detail"]

@@ -115,3 +115,41 @@ def test_a_bad_allow_list_entry_names_the_setting(monkeypatch):
     monkeypatch.setenv("METRICS_ALLOWED_IPS", "10.0.0.0/8,not-an-ip")
     with pytest.raises(env.ConfigError, match=r"^METRICS_ALLOWED_IPS: 'not-an-ip'"):
         env.get_networks("METRICS_ALLOWED_IPS")
+
+
+@pytest.mark.django_db
+def test_exports_by_status_from_real_exports(client, settings, tmp_path, django_user_model):
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from exports import building
+    from exports.models import Export
+    from tests.exports.factories import make_fixed_book
+
+    settings.EXPORT_TEMP_DIR = tmp_path / "tmp"
+    label = lambda **labels: frozenset(labels.items())  # noqa: E731
+    figures = scrape(client)
+    for status in ("queued", "running", "done", "failed"):
+        assert figures["digitization_exports", label(status=status)] == 0
+
+    book = make_fixed_book()
+    for fmt in ("txt", "csv"):  # built by the task's body
+        building.build(building.request_export(book, fmt, enqueue=False)[0].pk)
+    building.request_export(book, "alto", enqueue=False)  # queued, not built yet
+    broken = book.volumes.get(sequence=2).pages.get()
+    default_storage.delete(broken.image.name)
+    failed = building.build(building.request_export(book, "pdf", enqueue=False)[0].pk)
+    assert failed.status == "failed"
+
+    figures = scrape(client)
+    assert figures["digitization_exports", label(status="done")] == 2
+    assert figures["digitization_exports", label(status="queued")] == 1
+    assert figures["digitization_exports", label(status="failed")] == 1
+    assert figures["digitization_exports", label(status="running")] == 0
+
+    # Expired exports are deleted: the gauge goes down with them.
+    Export.objects.filter(format="txt").update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert building.delete_expired() == 1
+    assert scrape(client)["digitization_exports", label(status="done")] == 1

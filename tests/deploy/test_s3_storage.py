@@ -135,3 +135,58 @@ def test_the_bucket_variable_switches_a_process_to_s3(s3, process_env):
     storage = next(line for line in result.stdout.splitlines() if line.startswith("storage"))
     assert " ok " in storage and "S3Storage" in storage, result.stdout + result.stderr
     assert SECRET_KEY not in result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_export_built_into_s3_and_downloaded_through_admin_and_api(
+    s3, settings, tmp_path, media_root, admin_client
+):
+    from django.urls import reverse
+
+    from exports import building
+    from tests.api.conftest import ensure_api_roles, token_client
+    from tests.exports.factories import make_fixed_book
+    from tests.ocr.lines import make_user
+
+    client, bucket, _ = s3
+    settings.EXPORT_TEMP_DIR = tmp_path / "tmp"
+    book = make_fixed_book()  # page images imported into the bucket
+    ensure_api_roles()
+    api = token_client(make_user("s3-corrector", "Correctors", staff=False))
+    asked = api.post(
+        "/api/v1/exports/", {"scope": "book", "ids": [book.pk], "format": "pdf"}, format="json"
+    )
+    assert asked.status_code == 202, asked.content
+    export = building.build(asked.json()["id"])  # the task's body, reading images from S3
+    assert export.status == "done", export.error
+
+    # The file is the bucket's object; nothing went to local disk.
+    stored = object_bytes(client, bucket, export.file.name)
+    assert stored.startswith(b"%PDF-") and len(stored) == export.size
+    assert not any(Path(media_root).rglob("*.*"))
+    assert list(settings.EXPORT_TEMP_DIR.iterdir()) == []
+
+    def fetch(url: str):
+        assert url.startswith(client.meta.endpoint_url) and "Signature" in url, url
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read(), response.headers  # case-insensitive
+
+    # The API answers with a short-lived signed URL to the object, named as an attachment.
+    ready = api.get(f"/api/v1/exports/{export.pk}/").json()
+    download = api.get(ready["download_url"])
+    assert download.status_code == 302
+    body, headers = fetch(download["Location"])
+    assert body == stored
+    assert headers["Content-Type"] == "application/pdf"
+    assert headers["Content-Disposition"] == "attachment; filename*=UTF-8''fixed-book-pdf.pdf"
+
+    # The admin's download link does the same.
+    response = admin_client.get(reverse("exports:download", args=[export.pk]))
+    assert response.status_code == 302
+    assert fetch(response["Location"])[0] == stored
+
+    # An object gone from the bucket is a 404, not a redirect to an error page.
+    client.delete_object(Bucket=bucket, Key=f"media/{export.file.name}")
+    gone = api.get(f"/api/v1/exports/{export.pk}/download")
+    assert gone.status_code == 404 and gone.json()["code"] == "gone"
+    assert admin_client.get(reverse("exports:download", args=[export.pk])).status_code == 404

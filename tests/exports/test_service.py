@@ -180,16 +180,30 @@ def test_page_action_exports_the_chosen_pages(fixed_book, admin_client):
 
 
 def test_download_needs_the_permission_and_a_live_export(fixed_book, client, django_user_model):
+    from django.contrib.auth.models import Permission
+
     export = export_now(fixed_book, "txt")
     url = reverse("exports:download", args=[export.pk])
     assert client.get(url).status_code == 302  # to the login page
     staff = django_user_model.objects.create_user("clerk", password="x", is_staff=True)
     client.force_login(staff)
     assert client.get(url).status_code == 403
-    from django.contrib.auth.models import Permission
-
     staff.user_permissions.add(Permission.objects.get(codename="view_export"))
     client.force_login(django_user_model.objects.get(pk=staff.pk))
+    assert client.get(url).status_code == 404  # someone else's export: not theirs to fetch
+    listing = client.get(reverse("admin:exports_export_changelist"))
+    assert url not in listing.content.decode()
+    # Asking for the same file shares the fresh export with them.
+    again, created = building.request_export(fixed_book, "txt", user=staff)
+    assert not created and again.pk == export.pk
+    assert client.get(url).status_code == 200
+    assert url in client.get(reverse("admin:exports_export_changelist")).content.decode()
+    # A role with view_all_exports fetches anyone's.
+    head = django_user_model.objects.create_user("head", password="x", is_staff=True)
+    head.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_export", "view_all_exports"])
+    )
+    client.force_login(head)
     assert client.get(url).status_code == 200
     Export.objects.filter(pk=export.pk).update(expires_at=timezone.now())
     assert client.get(url).status_code == 404
