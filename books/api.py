@@ -5,6 +5,8 @@ dedupe); recognition through ``ocr.queueing``. Lists run a fixed number of queri
 the page size: progress counts and each page's last run are annotations, not per-row queries.
 """
 
+import functools
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_unicode_slug
@@ -230,6 +232,13 @@ class EnqueueResultSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+def recognize_response(request, enqueue) -> Response:
+    """The recognize actions: read ``force`` from the body, call ``enqueue(force=, user=)``."""
+    options = EnqueueSerializer(data=request.data)
+    options.is_valid(raise_exception=True)
+    return enqueue_response(enqueue(force=options.validated_data["force"], user=request.user))
+
+
 def enqueue_response(result: EnqueueResult) -> Response:
     body = {
         "queued": result.queued,
@@ -328,11 +337,7 @@ class BookViewSet(CatalogueViewSet):
     @action(detail=True, methods=["post"])
     def recognize(self, request, pk=None):
         book = self.get_object()
-        options = EnqueueSerializer(data=request.data)
-        options.is_valid(raise_exception=True)
-        return enqueue_response(
-            enqueue_book(book, force=options.validated_data["force"], user=request.user)
-        )
+        return recognize_response(request, functools.partial(enqueue_book, book))
 
 
 @extend_schema_view(
@@ -361,15 +366,9 @@ class VolumeViewSet(CatalogueViewSet):
     @action(detail=True, methods=["post"])
     def recognize(self, request, pk=None):
         volume = self.get_object()
-        options = EnqueueSerializer(data=request.data)
-        options.is_valid(raise_exception=True)
-        result = enqueue_book(
-            volume.book,
-            volume=volume.sequence,
-            force=options.validated_data["force"],
-            user=request.user,
+        return recognize_response(
+            request, functools.partial(enqueue_book, volume.book, volume=volume.sequence)
         )
-        return enqueue_response(result)
 
     @extend_schema(
         summary="Upload page files",
@@ -505,8 +504,4 @@ class PageViewSet(
     @action(detail=True, methods=["post"])
     def recognize(self, request, pk=None):
         page = self.get_object()
-        options = EnqueueSerializer(data=request.data)
-        options.is_valid(raise_exception=True)
-        return enqueue_response(
-            enqueue_pages([page.pk], force=options.validated_data["force"], user=request.user)
-        )
+        return recognize_response(request, functools.partial(enqueue_pages, [page.pk]))

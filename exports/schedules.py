@@ -1,18 +1,10 @@
 """The django-q2 schedule that deletes expired exports, (re)created after every migrate."""
 
+from ocr.schedules import keep_schedule
+
 EXPIRY = "exports: delete expired exports"
 
 
 def ensure_schedules(**kwargs) -> None:
-    """post_migrate receiver: a deleted or edited expiry schedule comes back as it should be."""
-    from django_q.models import Schedule
-
-    Schedule.objects.update_or_create(
-        name=EXPIRY,
-        defaults={
-            "func": "exports.tasks.delete_expired_exports",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 10,
-            "repeats": -1,
-        },
-    )
+    """post_migrate receiver of the exports app."""
+    keep_schedule(EXPIRY, "exports.tasks.delete_expired_exports", minutes=10)
