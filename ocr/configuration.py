@@ -6,7 +6,7 @@ import os
 from django.conf import settings
 
 from config.env import ConfigError
-from ocr.engine import EngineConfig
+from ocr.engine import REVISION, EngineConfig
 from ocr.provisioning import MODEL_SETS
 
 
@@ -20,16 +20,17 @@ def engine_config() -> EngineConfig:
         ]
         if missing:
             raise ConfigError(f"OCR_MODEL_SET=custom needs {', '.join(missing)} to be set")
-        engine, det, rec, limit = (
+        engine, det, rec, limit, box_thresh = (
             settings.OCR_ENGINE,
             settings.OCR_DET_MODEL,
             settings.OCR_REC_MODEL,
+            None,
             None,
         )
     elif name in MODEL_SETS:
         model_set = MODEL_SETS[name]
         engine, det, rec = model_set.engine, model_set.det_model, model_set.rec_model
-        limit = model_set.det_limit_side_len
+        limit, box_thresh = model_set.det_limit_side_len, model_set.det_box_thresh
     else:
         choices = ", ".join([*MODEL_SETS, "custom"])
         raise ConfigError(f"OCR_MODEL_SET={name!r} is not one of: {choices}")
@@ -45,18 +46,21 @@ def engine_config() -> EngineConfig:
         engine=engine,
         device=settings.OCR_DEVICE,
         threads=settings.OCR_THREADS or default_threads(),
+        det_box_thresh=box_thresh,
         **kwargs,
     )
 
 
 def settings_key(config: EngineConfig) -> str:
-    """Identifies what determines the stored result: models, detection size and the
-    bleed-through guard, not device or threads."""
+    """Identifies what determines the stored result: the engine's revision, models, detection
+    settings and the bleed-through guard, not device or threads."""
     parts = (
+        str(REVISION),
         config.engine,
         config.det_model,
         config.rec_model,
         str(config.det_limit_side_len),
+        str(config.det_box_thresh),
         str(settings.OCR_BLEED_THROUGH_CONTRAST),
         str(settings.OCR_BLEED_THROUGH_MAX_CONFIDENCE),
     )

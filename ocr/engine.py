@@ -12,9 +12,11 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
+from ocr.note_columns import split_note_columns
 from ocr.provisioning import check_models
 
 # Never look for models online; everything is local (see ocr.provisioning).
@@ -24,6 +26,12 @@ os.environ.setdefault("PADDLE_PDX_MODEL_SOURCE", "local")
 warnings.filterwarnings("ignore", message="No ccache found", category=UserWarning)
 
 logger = logging.getLogger(__name__)
+
+# Text lines recognized per model call (PaddleOCR's pipeline default).
+REC_BATCH = 6
+# Part of the key under which results are reused (ocr.configuration.settings_key): raise it
+# when a change here gives different lines for the same image, models and settings.
+REVISION = 2  # 2: merged double-line note boxes split (ocr.note_columns)
 
 
 class EngineUnavailable(Exception):
@@ -44,6 +52,7 @@ class EngineConfig:
     # at 960 vs 15-23% with larger limits. 1920 costs ~35% more time per page (3.3 vs 2.5 s).
     det_limit_side_len: int = 1920
     det_limit_type: str = "max"
+    det_box_thresh: float | None = None  # None: the model dir's own (inference.yml)
 
     @property
     def description(self) -> str:
@@ -63,25 +72,34 @@ class Engine:
         check_models(config.model_dir, config.det_model, config.rec_model)
         self.config = config
         _check_device(config)
-        from paddleocr import PaddleOCR
+        from paddleocr import TextDetection, TextRecognition
+        from paddlex.inference.pipelines.components import CropByPolys, SortQuadBoxes
 
         _quiet_paddlex_logging()  # after the import: importing paddlex resets its level to INFO
 
+        # Detection and recognition run as two models (not PaddleOCR's pipeline) so that
+        # merged note boxes can be split in between (ocr.note_columns).
         model_dir = Path(config.model_dir)
-        self._pipeline = PaddleOCR(
-            text_detection_model_name=config.det_model,
-            text_detection_model_dir=str(model_dir / config.det_model),
-            text_recognition_model_name=config.rec_model,
-            text_recognition_model_dir=str(model_dir / config.rec_model),
-            use_doc_orientation_classify=False,
-            use_doc_unwarping=False,
-            use_textline_orientation=False,
-            text_det_limit_side_len=config.det_limit_side_len,
-            text_det_limit_type=config.det_limit_type,
-            device=config.device,
-            engine=config.engine,
-            engine_config=_engine_config(config),
+        runtime = {
+            "device": config.device,
+            "engine": config.engine,
+            "engine_config": _engine_config(config),
+        }
+        self._detector = TextDetection(
+            model_name=config.det_model,
+            model_dir=str(model_dir / config.det_model),
+            limit_side_len=config.det_limit_side_len,
+            limit_type=config.det_limit_type,
+            box_thresh=config.det_box_thresh,
+            **runtime,
         )
+        self._recognizer = TextRecognition(
+            model_name=config.rec_model, model_dir=str(model_dir / config.rec_model), **runtime
+        )
+        # The pipeline's own crop: the minimum-area rectangle, turned upright; boxes at least
+        # 1.5x taller than wide (vertical columns) are turned a quarter to read as a line.
+        self._crop = CropByPolys(det_box_type="quad")
+        self._sort = SortQuadBoxes()  # the pipeline's order; it decides the batches below
         self._lock = threading.Lock()
 
     @property
@@ -91,25 +109,34 @@ class Engine:
     def recognize(self, image: Image.Image | str | Path | bytes) -> list[RecognizedLine]:
         array = _to_bgr_array(image)
         with self._lock:  # one page at a time per engine; workers scale by process
-            results = list(self._pipeline.predict(array))
+            polygons = list(self._detector.predict(array)[0]["dt_polys"])
+            if polygons:
+                polygons = list(self._sort(polygons))
+                gray = cv2.cvtColor(array, cv2.COLOR_BGR2GRAY)
+                polygons = split_note_columns(gray, polygons)
+            crops = self._crop(array, polygons)
+            kept = [i for i, crop in enumerate(crops) if crop.size]
+            # Like the pipeline: batches of similar shape, so that little padding is added.
+            batched = sorted(kept, key=lambda i: crops[i].shape[1] / crops[i].shape[0])
+            batch = [crops[i] for i in batched]
+            results = self._recognizer.predict(batch, batch_size=REC_BATCH) if batch else []
+        by_index = dict(zip(batched, results, strict=True))
         lines = []
-        for result in results:
-            polys = result["rec_polys"]
-            for polygon, text, score in zip(
-                polys, result["rec_texts"], result["rec_scores"], strict=False
-            ):
-                points = [(round(float(x)), round(float(y))) for x, y in np.asarray(polygon)]
-                xs, ys = [p[0] for p in points], [p[1] for p in points]
-                if not text.strip():
-                    continue
-                lines.append(
-                    RecognizedLine(
-                        polygon=points,
-                        box=(min(xs), min(ys), max(xs), max(ys)),
-                        text=text,
-                        confidence=float(score),
-                    )
+        for i in kept:  # detection order, as the pipeline returns them
+            result = by_index[i]
+            text = result["rec_text"]
+            if not text.strip():
+                continue
+            points = [(round(float(x)), round(float(y))) for x, y in np.asarray(polygons[i])]
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            lines.append(
+                RecognizedLine(
+                    polygon=points,
+                    box=(min(xs), min(ys), max(xs), max(ys)),
+                    text=text,
+                    confidence=float(result["rec_score"]),
                 )
+            )
         return lines
 
 

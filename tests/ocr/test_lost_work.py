@@ -1,5 +1,6 @@
 """Nothing is lost or stuck when the broker, a worker, a sweep or a bad file gets in the way."""
 
+import dataclasses
 import os
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 
 from books.models import Page, PageStatus
-from ocr import queueing, recognition
+from ocr import configuration, queueing, recognition
 from ocr.configuration import engine_config, settings_key
 from ocr.models import OcrRun, RunStatus, TextLine
 from ocr.schedules import SWEEP
@@ -151,6 +152,16 @@ def test_the_reuse_key_changes_with_the_bleed_through_guard(settings):
     before = settings_key(engine_config())
     settings.OCR_BLEED_THROUGH_CONTRAST = 0
     assert settings_key(engine_config()) != before
+
+
+def test_the_reuse_key_changes_with_the_detection_box_threshold_and_the_engine_revision(
+    monkeypatch,
+):
+    config = engine_config()
+    before = settings_key(config)
+    assert settings_key(dataclasses.replace(config, det_box_thresh=0.4)) != before
+    monkeypatch.setattr(configuration, "REVISION", configuration.REVISION + 1)
+    assert settings_key(config) != before
 
 
 def test_worker_threads_are_shared_among_the_cluster_processes(settings):
