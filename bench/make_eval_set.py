@@ -10,6 +10,9 @@ Groups (sub-folders of the output folder):
 - ``vertical/``: vertical Traditional Chinese pages rendered with bench/render_samples.py's
   ``vertical_page`` (columns right to left, some with double-line small notes); ground truth
   in reading order. Needs a CJK font (apt-get install fonts-noto-cjk).
+- ``vertical-as-horizontal/``: the same characters in the same font set as horizontal lines,
+  which tells an engine's reading of vertical columns apart from its knowledge of the
+  characters (PP-OCRv4's dictionary lacks ~9% of them).
 
 The packages are fetched with ``apt-get download`` and unpacked with ``dpkg -x`` into a
 temporary folder (run ``apt-get update`` first on a fresh machine). The output is meant for
@@ -31,7 +34,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from render_samples import CJK_FONTS, find_font, vertical_page
+from render_samples import CJK_FONTS, INK, find_font, new_page, vertical_page
 
 ROOT = Path(__file__).resolve().parent.parent
 DPI = 300
@@ -206,6 +209,17 @@ def vertical_pages(out: Path) -> None:
         image = vertical_page(columns, font, note_font, width=width, height=height)
         truth = "\n".join(text + "".join(notes or ()) for text, notes in columns)
         save(image, out / "vertical" / f"{name}.png", truth, optimize=True)
+        lines = horizontal_lines("".join(truth.split()), font)
+        save(lines, out / "vertical-as-horizontal" / f"{name}.png", truth, optimize=True)
+
+
+def horizontal_lines(text: str, font, per_line: int = 24, margin: int = 110) -> Image.Image:
+    rows = [text[i : i + per_line] for i in range(0, len(text), per_line)]
+    step = int(font.size * 1.9)
+    image, draw = new_page(2 * margin + per_line * font.size, 2 * margin + step * len(rows))
+    for i, row in enumerate(rows):
+        draw.text((margin, margin + i * step), row, font=font, fill=INK)
+    return image
 
 
 # --- main -------------------------------------------------------------------------------
