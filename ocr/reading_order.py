@@ -88,7 +88,7 @@ def _order(boxes: list[_Box]) -> list[_Box]:
         return _rows(boxes)
     ordered: list[_Box] = []
     band: list[_Box] = []
-    for box in sorted(boxes, key=lambda b: (b.y0, b.x0)):
+    for box in sorted(boxes, key=_top_down):
         if _column_of(box, columns) is None:  # spans a gutter: closes the band above it
             ordered.extend(_read_band(band, columns))
             ordered.append(box)
@@ -111,7 +111,7 @@ def _columns(boxes: list[_Box], line_height: float) -> list[tuple[float, float]]
     if len(narrow) < 2:
         return [(left, right)]
     columns: list[list[float]] = []  # [start, end, number of boxes]
-    for box in sorted(narrow, key=lambda b: b.x0):
+    for box in sorted(narrow, key=_left_right):
         if columns and box.x0 < columns[-1][1] + line_height:
             columns[-1][1] = max(columns[-1][1], box.x1)
             columns[-1][2] += 1
@@ -144,14 +144,14 @@ def _rows(boxes: list[_Box]) -> list[_Box]:
     note) are read top first.
     """
     rows: list[list[_Box]] = []
-    for box in sorted(boxes, key=lambda b: (b.y0 + b.y1) / 2):
+    for box in sorted(boxes, key=lambda b: ((b.y0 + b.y1) / 2, *_left_right(b))):
         for row in rows:
             if any(_same_row(box, other) for other in row):
                 row.append(box)
                 break
         else:
             rows.append([box])
-    rows.sort(key=lambda row: min(b.y0 for b in row))
+    rows.sort(key=lambda row: min(_top_down(b) for b in row))
     return [box for row in rows for box in _along_row(row)]
 
 
@@ -162,7 +162,7 @@ def _same_row(a: _Box, b: _Box) -> bool:
 
 def _along_row(row: list[_Box]) -> list[_Box]:
     groups: list[list[_Box]] = []
-    for box in sorted(row, key=lambda b: b.x0):
+    for box in sorted(row, key=_left_right):
         group = groups[-1] if groups else None
         if group and any(
             _x_overlap(box, other) > 0.5 * min(box.width, other.width) for other in group
@@ -170,7 +170,17 @@ def _along_row(row: list[_Box]) -> list[_Box]:
             group.append(box)
         else:
             groups.append([box])
-    return [box for group in groups for box in sorted(group, key=lambda b: b.y0)]
+    return [box for group in groups for box in sorted(group, key=_top_down)]
+
+
+# Sort keys over the whole box, so that the order never depends on the order the detector
+# returned the lines in (ties otherwise keep it).
+def _top_down(box: _Box) -> tuple[float, ...]:
+    return box.y0, box.x0, box.y1, box.x1
+
+
+def _left_right(box: _Box) -> tuple[float, ...]:
+    return box.x0, box.y0, box.x1, box.y1
 
 
 def _x_overlap(a: _Box, b: _Box) -> float:

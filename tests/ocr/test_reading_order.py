@@ -1,5 +1,6 @@
 """Reading order on synthetic line boxes: columns, spanning titles, vertical pages, small notes."""
 
+import itertools
 from dataclasses import dataclass
 
 import pytest
@@ -23,6 +24,18 @@ def test_single_column_reads_top_to_bottom_whatever_the_input_order():
     order, direction = names(list(reversed(lines)))
     assert order == ["l0", "l1", "l2", "l3", "l4"]
     assert direction == HORIZONTAL
+
+
+def test_order_depends_on_the_boxes_only_not_on_the_order_the_detector_returned_them():
+    # A table row (from a real page): a two-line cell beside cells centred on the same y;
+    # rows were once grown in input order, so which row a cell joined depended on it.
+    lines = [
+        Line("description", (1396, 2596, 2296, 2640)),
+        Line("size", (956, 2615, 1061, 2669)),
+        Line("tag", (1122, 2620, 1316, 2664)),
+    ]
+    orders = {tuple(names(list(p))[0]) for p in itertools.permutations(lines)}
+    assert len(orders) == 1, orders
 
 
 def test_fragments_of_one_row_read_left_to_right():
