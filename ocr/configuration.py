@@ -20,13 +20,8 @@ def engine_config() -> EngineConfig:
         ]
         if missing:
             raise ConfigError(f"OCR_MODEL_SET=custom needs {', '.join(missing)} to be set")
-        engine, det, rec, limit, box_thresh = (
-            settings.OCR_ENGINE,
-            settings.OCR_DET_MODEL,
-            settings.OCR_REC_MODEL,
-            None,
-            None,
-        )
+        engine, det, rec = settings.OCR_ENGINE, settings.OCR_DET_MODEL, settings.OCR_REC_MODEL
+        limit = box_thresh = None
     elif name in MODEL_SETS:
         model_set = MODEL_SETS[name]
         engine, det, rec = model_set.engine, model_set.det_model, model_set.rec_model
@@ -39,6 +34,8 @@ def engine_config() -> EngineConfig:
     kwargs = {}
     if settings.OCR_DET_LIMIT_SIDE_LEN or limit:
         kwargs["det_limit_side_len"] = settings.OCR_DET_LIMIT_SIDE_LEN or limit
+    if box_thresh is not None:
+        kwargs["det_box_thresh"] = box_thresh
     return EngineConfig(
         model_dir=settings.OCR_MODEL_DIR,
         det_model=det,
@@ -46,7 +43,6 @@ def engine_config() -> EngineConfig:
         engine=engine,
         device=settings.OCR_DEVICE,
         threads=settings.OCR_THREADS or default_threads(),
-        det_box_thresh=box_thresh,
         **kwargs,
     )
 
@@ -60,7 +56,7 @@ def settings_key(config: EngineConfig) -> str:
         config.det_model,
         config.rec_model,
         str(config.det_limit_side_len),
-        str(config.det_box_thresh),
+        f"{config.det_thresh}/{config.det_box_thresh}/{config.det_unclip_ratio}",
         str(settings.OCR_BLEED_THROUGH_CONTRAST),
         str(settings.OCR_BLEED_THROUGH_MAX_CONFIDENCE),
     )

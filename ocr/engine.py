@@ -52,7 +52,11 @@ class EngineConfig:
     # at 960 vs 15-23% with larger limits. 1920 costs ~35% more time per page (3.3 vs 2.5 s).
     det_limit_side_len: int = 1920
     det_limit_type: str = "max"
-    det_box_thresh: float | None = None  # None: the model dir's own (inference.yml)
+    # DB post-processing as PaddleOCR's pipeline sets it, whatever a model dir's inference.yml
+    # says: pixel threshold, minimum mean score of a box, and how far boxes are grown.
+    det_thresh: float = 0.3
+    det_box_thresh: float = 0.6
+    det_unclip_ratio: float = 1.5
 
     @property
     def description(self) -> str:
@@ -90,7 +94,9 @@ class Engine:
             model_dir=str(model_dir / config.det_model),
             limit_side_len=config.det_limit_side_len,
             limit_type=config.det_limit_type,
+            thresh=config.det_thresh,
             box_thresh=config.det_box_thresh,
+            unclip_ratio=config.det_unclip_ratio,
             **runtime,
         )
         self._recognizer = TextRecognition(

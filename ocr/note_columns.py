@@ -16,7 +16,8 @@ import numpy as np
 
 from ocr.reading_order import VERTICAL, detect_direction, is_vertical_box
 
-# A vertical box this much wider than the page's median column holds more than one column.
+# A vertical box this much wider than the page's median column holds more than one column
+# (0.95, every box with a gutter: vertical set 1.26% -> 2.39% CER with PP-OCRv6, worse).
 WIDE = 1.3
 # The gutter between the sub-columns lies in this middle share of the box's width.
 GUTTER_ZONE = (0.3, 0.7)
@@ -57,12 +58,13 @@ def _split(gray, box, column_width) -> list[np.ndarray] | None:
     if white_run.max() < 0.5 * column_width:
         return None  # no gutter: one wide column (bigger type), not a note
     top = height - int(white_run.max())
-    # The gutter may reach up into the last main character (叔, 川: a gap of their own);
-    # the note starts at the first blank row below it.
-    blank = np.flatnonzero(~ink.any(axis=1))
-    below = blank[(blank >= top) & (blank < top + column_width)]
-    if len(below):
-        top = int(below[0])
+    if top:
+        # The gutter may reach up into the last main character (叔, 川: a gap of their
+        # own); the note starts at the first blank row below it.
+        blank = np.flatnonzero(~ink.any(axis=1))
+        below = blank[(blank >= top) & (blank < top + column_width)]
+        if len(below):
+            top = int(below[0])
     white = np.flatnonzero(~zone[top:].any(axis=0))
     if not len(white):
         return None
@@ -71,6 +73,8 @@ def _split(gray, box, column_width) -> list[np.ndarray] | None:
         return None
     gutter += x0
     pieces = []
+    # Less than that above the note is the tail of the character above, caught by the box's
+    # margin (its own box reads it), not main text: read alone it comes out as a stray glyph.
     if top >= 0.5 * column_width:
         pieces.append(_rect(x0, y0, x1, y0 + top))
     pieces.append(_rect(gutter, y0 + top, x1, y1))  # right sub-column, read first

@@ -71,9 +71,37 @@ def test_a_wide_column_without_a_gutter_is_left_whole():
     assert boxes(split_note_columns(page, polygons)) == boxes(polygons)
 
 
+def test_a_box_tight_to_its_note_keeps_the_note_s_first_characters():
+    page = page_with_columns([(500, 12, 0), (400, 0, 10), (300, 12, 0)])
+    # The box starts on the first note characters' ink (y=102), as at a page's top edge.
+    polygons = [rect(496, 96, 544, 650), rect(390, 102, 456, 330), rect(296, 96, 344, 650)]
+
+    right, left = boxes(split_note_columns(page, polygons))[1:3]
+
+    assert right[1] == left[1] == 102
+
+
+def test_a_sliver_of_ink_above_a_note_is_not_read_as_main_text():
+    page = page_with_columns([(500, 12, 0), (300, 12, 0)])
+    page[100:108, 404:436] = 0  # the tail of the character above, inside the box's margin
+    note = page_with_columns([(400, 0, 6)], height=900 - 20)
+    page[20 + 100 :, 400:440] = note[100:, 400:440]  # the note from y=120
+    polygons = [rect(496, 96, 544, 650), rect(390, 96, 456, 300), rect(296, 96, 344, 650)]
+
+    split = boxes(split_note_columns(page, polygons))
+
+    assert len(split) == 4, split
+    right, left = split[1:3]
+    assert right[0] > left[0] and 108 <= right[1] == left[1] <= 120
+
+
 def test_horizontal_pages_are_not_touched():
-    page = page_with_columns([(400, 8, 6)])
-    lines = [rect(50, 50 + 60 * i, 650, 90 + 60 * i) for i in range(6)]
-    polygons = [*lines, rect(396, 96, 446, 600)]
+    page = page_with_columns([(400, 8, 6), (300, 8, 0), (200, 8, 0)])
+    lines = [rect(50, 750 + 20 * i, 650, 765 + 20 * i) for i in range(6)]
+    lines += [rect(20, 20 + 20 * i, 680, 35 + 20 * i) for i in range(3)]
+    wide = rect(390, 96, 456, 600)
+    polygons = [*lines, wide, rect(296, 96, 344, 470), rect(196, 96, 244, 470)]
 
     assert boxes(split_note_columns(page, polygons)) == boxes(polygons)
+    # The same columns without the lines: a vertical page, and the wide box is split.
+    assert len(split_note_columns(page, polygons[-3:])) == 5
