@@ -12,7 +12,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PIL import Image
 
@@ -117,9 +116,7 @@ class Engine:
         with self._lock:  # one page at a time per engine; workers scale by process
             polygons = list(self._detector.predict(array)[0]["dt_polys"])
             if polygons:
-                polygons = list(self._sort(polygons))
-                gray = cv2.cvtColor(array, cv2.COLOR_BGR2GRAY)
-                polygons = split_note_columns(gray, polygons)
+                polygons = split_note_columns(array, list(self._sort(polygons)))
             crops = self._crop(array, polygons)
             kept = [i for i, crop in enumerate(crops) if crop.size]
             # Like the pipeline: batches of similar shape, so that little padding is added.

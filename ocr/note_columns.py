@@ -25,8 +25,8 @@ GUTTER_ZONE = (0.3, 0.7)
 _Line = namedtuple("_Line", "box")
 
 
-def split_note_columns(gray: np.ndarray, polygons: list[np.ndarray]) -> list[np.ndarray]:
-    """``polygons`` (4x2 corner arrays on the page ``gray``) with merged note boxes split."""
+def split_note_columns(page: np.ndarray, polygons: list[np.ndarray]) -> list[np.ndarray]:
+    """``polygons`` (4x2 corner arrays on ``page``, BGR or gray) with merged note boxes split."""
     boxes = [_bounds(polygon) for polygon in polygons]
     columns = [box for box in boxes if is_vertical_box(box)]
     if len(columns) < 2 or detect_direction([_Line(box) for box in boxes]) != VERTICAL:
@@ -36,14 +36,14 @@ def split_note_columns(gray: np.ndarray, polygons: list[np.ndarray]) -> list[np.
     for polygon, box in zip(polygons, boxes, strict=True):
         x0, y0, x1, y1 = box
         wide = x1 - x0 >= WIDE * column_width and y1 - y0 > x1 - x0
-        pieces = _split(gray, box, column_width) if wide else None
+        pieces = _split(page, box, column_width) if wide else None
         split.extend(pieces or [polygon])
     return split
 
 
-def _split(gray, box, column_width) -> list[np.ndarray] | None:
+def _split(page, box, column_width) -> list[np.ndarray] | None:
     x0, y0, x1, y1 = box
-    ink = _ink(gray[y0:y1, x0:x1])
+    ink = _ink(page[y0:y1, x0:x1])
     height = ink.shape[0]
     inked = np.flatnonzero(ink.any(axis=0))
     if not len(inked):
@@ -73,7 +73,7 @@ def _split(gray, box, column_width) -> list[np.ndarray] | None:
         return None
     gutter += x0
     pieces = []
-    # Less than that above the note is the tail of the character above, caught by the box's
+    # Less than half a column above the note is the tail of the character above, caught by the box's
     # margin (its own box reads it), not main text: read alone it comes out as a stray glyph.
     if top >= 0.5 * column_width:
         pieces.append(_rect(x0, y0, x1, y0 + top))
@@ -90,6 +90,8 @@ def _bounds(polygon) -> tuple[int, int, int, int]:
 
 
 def _ink(region: np.ndarray) -> np.ndarray:
+    if region.ndim == 3:  # only the few wide boxes are turned gray, not every page
+        region = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
     _, binary = cv2.threshold(region, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     return binary.astype(bool)
 
