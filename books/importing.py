@@ -259,6 +259,24 @@ def prepare(data: bytes, *, decode: bool = False) -> Prepared:
         return Prepared(data, sha, error=str(error))
 
 
+class PageNumbers:
+    """Hands out the next page numbers of one volume to an importer adding many files.
+
+    The last number is read from the database once and then counted on, without a lock, so
+    storing a file costs one INSERT. When another writer appended to the volume meanwhile,
+    the insert breaks the volume's unique (volume, sequence) constraint and the numbers are
+    read again.
+    """
+
+    def __init__(self, volume: Volume):
+        self.volume = volume
+        self.last: int | None = None
+
+    def read_last(self) -> int:
+        pages = Page.objects.filter(volume=self.volume)
+        return pages.aggregate(last=Max("sequence"))["last"] or 0
+
+
 def add_file(
     volume: Volume,
     data: bytes,
@@ -267,12 +285,14 @@ def add_file(
     source_path: str = "",
     known: set[tuple[str, int]] | None = None,
     prepared: Prepared | None = None,
+    numbers: PageNumbers | None = None,
 ) -> FileOutcome:
     """Add the pages of one source file to ``volume``; never raises for a bad file.
 
     ``known`` is the volume's set of (sha256, frame) already stored, for callers adding many
     files; without it the database is asked. ``prepared``: the result of ``prepare(data)``
-    when it was done ahead, in another thread.
+    when it was done ahead, in another thread. ``numbers``: the volume's page numbering,
+    shared by the files of one import.
     """
     label = source_path or original_name
     prepared = prepared or prepare(data)
@@ -323,7 +343,7 @@ def add_file(
             )
         if not rows:
             return FileOutcome(label, [], skipped=True)
-        _create_pages(volume, rows)
+        _create_pages(volume, rows, numbers)
     except images.BadFile as error:
         _delete_unreferenced(written)
         return FileOutcome(label, [], error=str(error))
@@ -394,19 +414,39 @@ def _delete_unreferenced(names: list[str]) -> None:
             logger.warning("could not remove %s after a failed import", name)
 
 
-def _create_pages(volume: Volume, rows: list[Page]) -> None:
+_NUMBERING_ATTEMPTS = 5
+
+
+def _create_pages(volume: Volume, rows: list[Page], numbers: PageNumbers | None = None) -> None:
     """Number and insert a file's pages at the end of the volume, all or nothing."""
-    with transaction.atomic():
-        # Locks the volume on PostgreSQL so concurrent imports number pages one after another.
-        Volume.objects.select_for_update().filter(pk=volume.pk).exists()
-        last = Page.objects.filter(volume=volume).aggregate(last=Max("sequence"))["last"] or 0
-        for offset, row in enumerate(rows, start=1):
-            row.sequence = last + offset
-        Page.objects.bulk_create(rows)
+    numbers = numbers or PageNumbers(volume)
+    for attempt in range(1, _NUMBERING_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                last = numbers.last if numbers.last is not None else numbers.read_last()
+                for offset, row in enumerate(rows, start=1):
+                    row.sequence = last + offset
+                Page.objects.bulk_create(rows)
+        except IntegrityError:
+            numbers.last = None
+            for row in rows:
+                row.pk = None
+            if attempt == _NUMBERING_ATTEMPTS or _content_committed(volume, rows):
+                raise
+            continue
+        numbers.last = rows[-1].sequence
+        break
     if rows[0].pk is None:  # backends without RETURNING on bulk insert
         stored = Page.objects.filter(volume=volume, sha256=rows[0].sha256).order_by("source_frame")
         for row, pk in zip(rows, stored.values_list("pk", flat=True), strict=False):
             row.pk = pk
+
+
+def _content_committed(volume: Volume, rows: list[Page]) -> bool:
+    """Whether another import committed this content: the conflict was not about numbers."""
+    frames = [row.source_frame for row in rows]
+    same = Page.objects.filter(volume=volume, sha256=rows[0].sha256, source_frame__in=frames)
+    return same.exists()
 
 
 def _too_big(size: int) -> str:
@@ -503,9 +543,12 @@ def import_plans(
             volumes_before = summary.volumes_created
             volume = get_or_create_volume(book, volume_plan, summary)
             known = set(volume.pages.values_list("sha256", "source_frame"))
+            numbers = PageNumbers(volume)
             with ThreadPoolExecutor(settings.IMPORT_THREADS) as pool:
                 for path, read in _read_ahead(pool, volume_plan.files, known):
-                    outcome = import_path(volume, path, plan.source, known, summary, read)
+                    outcome = import_path(
+                        volume, path, plan.source, known, summary, read, numbers=numbers
+                    )
                     if progress:
                         progress(outcome)
             summary.orphans_removed += len(remove_orphan_files(volume))
@@ -579,6 +622,8 @@ def import_path(
     known: set,
     summary: ImportSummary,
     read: Prepared | str | None = None,
+    *,
+    numbers: PageNumbers | None = None,
 ) -> FileOutcome:
     relative = str(path.relative_to(book_root))
     shown = display_name(relative)
@@ -598,6 +643,7 @@ def import_path(
             source_path=shown,
             known=known,
             prepared=read,
+            numbers=numbers,
         )
 
     if outcome.error:

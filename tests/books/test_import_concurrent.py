@@ -61,11 +61,11 @@ def test_content_committed_between_store_and_insert_is_skipped(
     original = importing._create_pages
     calls = []
 
-    def other_commits_first(target, rows):
+    def other_commits_first(target, rows, numbers=None):
         calls.append(rows[0].original_name)
         if len(calls) == 1:  # our insert: the other import commits just before it
             _other_import_commits(target, data)
-        return original(target, rows)
+        return original(target, rows, numbers)
 
     monkeypatch.setattr(importing, "_create_pages", other_commits_first)
 
@@ -101,3 +101,49 @@ def test_import_goes_on_after_a_file_another_import_committed(src, volume, media
     assert stored_files(media_root) == sorted(
         name for p in pages for name in (p.image.name, p.thumbnail.name)
     )
+
+
+def test_pages_appended_by_another_writer_mid_import_are_numbered_around(
+    tmp_path, volume, media_root
+):
+    """Our import counts page numbers on; another writer took the next one meanwhile."""
+    numbers = importing.PageNumbers(volume)
+    files = [write_png(tmp_path / f"p{n}.png", n).read_bytes() for n in range(1, 4)]
+
+    first = importing.add_file(volume, files[0], original_name="p1.png", numbers=numbers)
+    _other_import_commits(volume, files[1])  # takes number 2, which we would have used
+    third = importing.add_file(volume, files[2], original_name="p3.png", numbers=numbers)
+
+    assert first.pages and third.pages and not third.error
+    pages = Page.objects.filter(volume=volume).order_by("sequence")
+    assert [(p.sequence, p.original_name) for p in pages] == [
+        (1, "p1.png"),
+        (2, "other.png"),
+        (3, "p3.png"),
+    ]
+    assert numbers.last == 3
+
+
+def test_storing_a_file_of_a_numbered_volume_is_one_insert(tmp_path, volume, media_root):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    numbers = importing.PageNumbers(volume)
+    files = [write_png(tmp_path / f"p{n}.png", n).read_bytes() for n in range(1, 3)]
+    importing.add_file(volume, files[0], original_name="p1.png", known=set(), numbers=numbers)
+    prepared = importing.prepare(files[1], decode=True)
+
+    with CaptureQueriesContext(connection) as queries:
+        outcome = importing.add_file(
+            volume,
+            files[1],
+            original_name="p2.png",
+            known=set(),
+            prepared=prepared,
+            numbers=numbers,
+        )
+
+    assert outcome.pages and outcome.pages[0].sequence == 2
+    statements = [q["sql"] for q in queries.captured_queries]
+    writes = [sql for sql in statements if not sql.startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(writes) == 1 and writes[0].startswith("INSERT"), statements

@@ -23,12 +23,12 @@ def _crash_on_call(monkeypatch, crash_at: int):
     original = importing._create_pages
     calls = []
 
-    def create_pages(volume, rows):
+    def create_pages(volume, rows, numbers=None):
         calls.append(rows[0].original_name)
         if len(calls) != crash_at:
-            return original(volume, rows)
+            return original(volume, rows, numbers)
         with transaction.atomic():
-            original(volume, rows)  # the rows are inserted...
+            original(volume, rows, numbers)  # the rows are inserted...
             raise KeyboardInterrupt  # ...and the transaction is interrupted before commit
 
     monkeypatch.setattr(importing, "_create_pages", create_pages)
