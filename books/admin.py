@@ -23,14 +23,19 @@ def progress_bar(done: int, total: int, label: str) -> str:
     )
 
 
-def thumbnail_tag(name: str | None, alt: str, size: int = 64) -> str:
-    if not name:
-        return "—"
-    from django.core.files.storage import default_storage
+def thumbnail_tag(name: str | None, page_id: int | None, alt: str, size: int = 64) -> str:
+    """The page's stored thumbnail, or the URL that makes it on first view."""
+    if name:
+        from django.core.files.storage import default_storage
 
+        src = default_storage.url(name)
+    elif page_id:
+        src = reverse("api:page-thumbnail", kwargs={"pk": page_id})
+    else:
+        return "—"
     return format_html(
         '<img src="{}" alt="{}" loading="lazy" class="dp-thumb" style="max-height:{}px">',
-        default_storage.url(name),
+        src,
         alt,
         size,
     )
@@ -222,12 +227,15 @@ class VolumeAdmin(ReviewQueueMixin, ProgressColumns, admin.ModelAdmin):
             super()
             .get_queryset(request)
             .with_progress()
-            .annotate(cover_thumbnail=Subquery(first_thumb.values("thumbnail")[:1]))
+            .annotate(
+                cover_thumbnail=Subquery(first_thumb.values("thumbnail")[:1]),
+                cover_page=Subquery(first_thumb.values("pk")[:1]),
+            )
         )
 
     @admin.display(description=_("cover"))
     def cover(self, obj):
-        return thumbnail_tag(obj.cover_thumbnail, str(obj))
+        return thumbnail_tag(obj.cover_thumbnail, obj.cover_page, str(obj))
 
     @admin.display(description=_("review"))
     def review(self, obj):
@@ -298,7 +306,7 @@ class PageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("page"))
     def thumb(self, obj):
-        return thumbnail_tag(obj.thumbnail.name, str(obj))
+        return thumbnail_tag(obj.thumbnail.name, obj.pk, str(obj))
 
     @admin.display(description=_("pixels"))
     def size(self, obj):

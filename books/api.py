@@ -9,21 +9,23 @@ import functools
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import validate_unicode_slug
 from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery
+from django.http import HttpResponseRedirect
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import filters, mixins, serializers, status, viewsets
+from rest_framework import exceptions, filters, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from books import importing, ordering
+from books import importing, ordering, thumbnails
 from books.models import Book, Page, PageStatus, Volume
 from config.api import (
     BadRequest,
@@ -191,7 +193,7 @@ class PageSerializer(serializers.ModelSerializer):
         return page.image.url if page.image else ""
 
     def get_thumbnail(self, page) -> str:
-        return page.thumbnail.url if page.thumbnail else ""
+        return thumbnails.thumbnail_url(page)
 
     @extend_schema_field(LastRunSerializer(allow_null=True))
     def get_last_run(self, page) -> dict | None:
@@ -499,6 +501,20 @@ class PageViewSet(
         ordering.move_page(page, move.validated_data["sequence"])
         moved = self.get_queryset().get(pk=page.pk)
         return Response(self.get_serializer(moved).data)
+
+    @extend_schema(
+        summary="The page's thumbnail image",
+        description="Redirects to the stored thumbnail, made on first request if the import "
+        "stored the page without one.",
+        responses={302: OpenApiResponse(description="Location: the thumbnail"), **errors(404)},
+    )
+    @action(detail=True, methods=["get"])
+    def thumbnail(self, request, pk=None):
+        page = self.get_object()
+        name = thumbnails.ensure_thumbnail(page)
+        if not name:
+            raise exceptions.NotFound("the page image cannot be decoded; no thumbnail")
+        return HttpResponseRedirect(default_storage.url(name))
 
     @RECOGNIZE_SCHEMA
     @action(detail=True, methods=["post"])

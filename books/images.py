@@ -28,14 +28,19 @@ class BadFile(Exception):
 
 @dataclass(frozen=True)
 class PageImage:
-    """One page ready to store: encoded image bytes plus its cached thumbnail."""
+    """One page ready to store: encoded image bytes plus its cached thumbnail.
+
+    ``thumbnail`` is None for a JPEG stored as it came: making one would mean decoding the
+    whole image, which the import otherwise never needs; it is made on first view instead
+    (``books.thumbnails``).
+    """
 
     frame: int
     data: bytes
     extension: str
     width: int
     height: int
-    thumbnail: bytes
+    thumbnail: bytes | None
 
 
 @dataclass(frozen=True)
@@ -133,16 +138,15 @@ def _image_pages(data: bytes, limits: DecodeLimits) -> Iterator[PageImage]:
 def _encode_frame(
     image: Image.Image, original: bytes | None, frame: int, limits: DecodeLimits
 ) -> PageImage:
-    """Decode one frame completely (catching truncation), then pick what to store."""
+    """Check one frame completely (catching truncation), then pick what to store."""
     width, height = image.size
     try:
         # Inside the try: for PNG, reading EXIF decodes the whole image (truncation shows).
         orientation = image.getexif().get(EXIF_ORIENTATION, 1) if original is not None else 1
         keep_original = original is not None and image.format in KEPT_AS_IS and orientation == 1
         if keep_original and image.format in {"JPEG", "MPO"}:
-            # Scaled DCT decoding still reads every byte of the stream, so truncation is
-            # caught, at a fraction of the cost; the result is big enough for a thumbnail.
-            image.draft(_plain_mode(image), (limits.thumbnail_size, limits.thumbnail_size))
+            check_jpeg_complete(original)
+            return PageImage(frame, original, "jpg", width, height, thumbnail=None)
         image.load()
     except Image.DecompressionBombError:
         raise BadFile(_bomb_reason(*image.size, limits)) from None
@@ -154,7 +158,7 @@ def _encode_frame(
         decoded = image
     else:
         decoded = ImageOps.exif_transpose(image) if orientation != 1 else image
-        decoded = decoded.convert(_plain_mode(decoded))
+        decoded = decoded.convert(plain_mode(decoded))
         width, height = decoded.size
         stored, extension = _encode_lossless_or_jpeg(decoded, image.format)
     return PageImage(
@@ -165,6 +169,46 @@ def _encode_frame(
         height=height,
         thumbnail=make_thumbnail(decoded, limits.thumbnail_size),
     )
+
+
+_JPEG_SCAN = 0xDA
+_JPEG_END = b"\xff\xd9"
+_JPEG_STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM and RST0-7 carry no length
+
+
+def check_jpeg_complete(data: bytes) -> None:
+    """The JPEG's segments are whole and its image data reaches the end marker; else OSError.
+
+    As good as decoding it for what an import can detect, at memory speed: libjpeg decodes
+    damaged image data without complaint (it only warns), and what it refuses is a stream
+    cut short, which this finds. Segments are walked by their lengths up to the first scan,
+    so a thumbnail embedded in EXIF is skipped; inside scan data 0xFF is always followed by
+    0x00 or a restart marker, so any 0xFFD9 after the scan header is a real end marker.
+    """
+    if data[:2] != b"\xff\xd8":
+        raise OSError("the JPEG start marker is missing")
+    position = 2
+    while True:
+        while data[position : position + 2] == b"\xff\xff":  # fill bytes before a marker
+            position += 1
+        if position + 4 > len(data):
+            raise OSError("the JPEG ends inside its headers")
+        if data[position] != 0xFF:
+            raise OSError(f"no JPEG marker where one must be (byte {position})")
+        marker = data[position + 1]
+        if marker in _JPEG_STANDALONE:
+            position += 2
+            continue
+        end = position + 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+        if end > len(data):
+            raise OSError("the JPEG ends inside its headers")
+        if marker == _JPEG_SCAN:
+            break
+        if marker == _JPEG_END[1]:
+            raise OSError("the JPEG has no image data")
+        position = end
+    if data.rfind(_JPEG_END, end) < 0:  # from the end: found at once in a whole file
+        raise OSError("the JPEG image data ends before its end marker (file cut short)")
 
 
 def _check_tiff_directories(data: bytes) -> None:
@@ -194,7 +238,7 @@ def _check_tiff_directories(data: bytes) -> None:
         (offset,) = struct.unpack_from(offset_format, data, end)
 
 
-def _plain_mode(image: Image.Image) -> str:
+def plain_mode(image: Image.Image) -> str:
     return "L" if image.mode in {"1", "L", "LA", "I", "I;16", "F"} else "RGB"
 
 
@@ -209,7 +253,7 @@ def _encode_lossless_or_jpeg(image: Image.Image, source_format: str) -> tuple[by
 
 
 def make_thumbnail(image: Image.Image, size: int) -> bytes:
-    thumb = image.convert(_plain_mode(image))
+    thumb = image.convert(plain_mode(image))
     thumb.thumbnail((size, size), Image.Resampling.BILINEAR)
     buffer = io.BytesIO()
     thumb.save(buffer, "JPEG", quality=80)

@@ -19,7 +19,8 @@ import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from contextlib import closing, suppress
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -243,6 +244,8 @@ class Prepared:
     sha: str
     pages: list[images.PageImage] | None = None  # None: decode page by page while storing
     error: str = ""
+    # Files already written to storage by the reader thread: (kind, frame) -> storage name.
+    stored: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
 def prepare(data: bytes, *, decode: bool = False) -> Prepared:
@@ -294,8 +297,21 @@ def add_file(
     when it was done ahead, in another thread. ``numbers``: the volume's page numbering,
     shared by the files of one import.
     """
-    label = source_path or original_name
     prepared = prepared or prepare(data)
+    ahead = dict(prepared.stored)
+    try:
+        return _add_prepared(
+            volume, data, prepared, original_name, source_path, known, numbers, ahead
+        )
+    finally:
+        # Written ahead but not used: the file was skipped, failed or lost a race.
+        _delete_unreferenced(list(ahead.values()))
+
+
+def _add_prepared(
+    volume, data, prepared, original_name, source_path, known, numbers, ahead
+) -> FileOutcome:
+    label = source_path or original_name
     sha = prepared.sha
     if known is None and sha:
         known = set(
@@ -324,10 +340,20 @@ def add_file(
                 "pages",
                 page_image.data,
                 written,
+                ahead,
             )
-            thumb_name = _write(
-                volume, sha, page_image.frame, "jpg", "thumbs", page_image.thumbnail, written
-            )
+            thumb_name = ""
+            if page_image.thumbnail is not None:
+                thumb_name = _write(
+                    volume,
+                    sha,
+                    page_image.frame,
+                    "jpg",
+                    "thumbs",
+                    page_image.thumbnail,
+                    written,
+                    ahead,
+                )
             rows.append(
                 Page(
                     volume=volume,
@@ -370,7 +396,11 @@ class _AlreadyStored(Exception):
     """A page row committed by another import already references the name being written."""
 
 
-def _write(volume, sha, frame, extension, kind, data: bytes, written: list[str]) -> str:
+def _write(volume, sha, frame, extension, kind, data: bytes, written: list[str], ahead=None) -> str:
+    if ahead and (kind, frame) in ahead:
+        stored = ahead.pop((kind, frame))
+        written.append(stored)
+        return stored
     name = storage_name(volume, sha, frame, extension, kind)
     if default_storage.exists(name):
         if _referenced([name]):
@@ -398,6 +428,7 @@ def _delete_unreferenced(names: list[str]) -> None:
     have committed rows for) the very same names. When the database cannot be asked, the
     files are kept: the orphan sweep removes them later if no row ever references them.
     """
+    names = [name for name in names if name]  # "": a page without a thumbnail yet
     if not names:
         return
     try:
@@ -544,8 +575,11 @@ def import_plans(
             volume = get_or_create_volume(book, volume_plan, summary)
             known = set(volume.pages.values_list("sha256", "source_frame"))
             numbers = PageNumbers(volume)
-            with ThreadPoolExecutor(settings.IMPORT_THREADS) as pool:
-                for path, read in _read_ahead(pool, volume_plan.files, known):
+            with (
+                ThreadPoolExecutor(settings.IMPORT_THREADS) as pool,
+                closing(_read_ahead(pool, volume_plan.files, known, volume)) as reads,
+            ):
+                for path, read in reads:
                     outcome = import_path(
                         volume, path, plan.source, known, summary, read, numbers=numbers
                     )
@@ -573,25 +607,35 @@ def _delete_if_empty(obj: Book | Volume) -> bool:
     return True
 
 
-def _read_ahead(pool: ThreadPoolExecutor, paths: list[Path], known: set):
-    """Yield (path, read result) in order while threads read, hash and decode the next files.
+def _read_ahead(pool: ThreadPoolExecutor, paths: list[Path], known: set, volume: Volume):
+    """Yield (path, read result) in order while threads read, hash, decode and write ahead
+    the next files.
 
-    Decoding dominates an import and Pillow releases the GIL while it decodes; storage and
-    rows stay in the calling thread, in order. At most two files per thread wait in memory.
+    Decoding and writing dominate an import and release the GIL; rows stay in the calling
+    thread, in order. At most two files per thread wait in memory. Closed early (an
+    interrupted import), it removes what the readers wrote for files not stored yet.
     """
     window = 2 * settings.IMPORT_THREADS
     pending: deque = deque()
-    for path in paths:
-        pending.append((path, pool.submit(_read_file, path, known)))
-        if len(pending) >= window:
+    try:
+        for path in paths:
+            pending.append((path, pool.submit(_read_file, path, known, volume)))
+            if len(pending) >= window:
+                path, future = pending.popleft()
+                yield path, future.result()
+        while pending:
             path, future = pending.popleft()
             yield path, future.result()
-    while pending:
-        path, future = pending.popleft()
-        yield path, future.result()
+    finally:
+        for _, future in pending:
+            future.cancel()
+        for _, future in pending:
+            read = None if future.cancelled() else future.result()
+            if isinstance(read, Prepared):
+                _delete_unreferenced(list(read.stored.values()))
 
 
-def _read_file(path: Path, known: set) -> Prepared | str:
+def _read_file(path: Path, known: set, volume: Volume | None = None) -> Prepared | str:
     """A prepared file, or the reason it cannot be read; never raises (it runs in a thread
     whose exception would otherwise end the whole import)."""
     try:
@@ -609,10 +653,40 @@ def _read_file(path: Path, known: set) -> Prepared | str:
         sha = images.sha256_hex(data)
         if (sha, 0) in known:
             return Prepared(data, sha)  # already imported: add_file skips it without decoding
-        return prepare(data, decode=True)
+        prepared = prepare(data, decode=True)
+        return _store_ahead(volume, prepared) if volume is not None else prepared
     except Exception as error:
         logger.exception("unexpected error reading %s", display_name(str(path)))
         return f"unexpected error reading the file: {type(error).__name__}: {error}"
+
+
+def _store_ahead(volume: Volume, prepared: Prepared) -> Prepared:
+    """Write a decoded file's pages to storage from the reader thread, under names still free.
+
+    Names already taken (a crash leftover, another import of the same content) are left to
+    the storing thread, which asks the database whether a committed page uses them. Rows
+    are only ever inserted by the storing thread, after its files are written.
+    """
+    if not prepared.pages:
+        return prepared
+    stored: dict[tuple[str, int], str] = {}
+    try:
+        for page in prepared.pages:
+            for kind, extension, content in (
+                ("pages", page.extension, page.data),
+                ("thumbs", "jpg", page.thumbnail),
+            ):
+                name = storage_name(volume, prepared.sha, page.frame, extension, kind)
+                if content is not None and not default_storage.exists(name):
+                    stored[(kind, page.frame)] = default_storage.save(name, ContentFile(content))
+    except OSError as error:
+        # The storing thread writes them again and reports the error with the file's name.
+        logger.warning("could not write ahead: %s", error)
+        for name in stored.values():  # just created here (the names were free): no row has them
+            with suppress(OSError):
+                default_storage.delete(name)
+        return prepared
+    return replace(prepared, stored=stored)
 
 
 def import_path(

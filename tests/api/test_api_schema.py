@@ -32,7 +32,7 @@ def test_schema_describes_every_endpoint_and_error(anonymous):
         for path, methods in document["paths"].items()
         for method, operation in methods.items()
     }
-    assert len(operations) == 31
+    assert len(operations) == 32
     for (method, path), operation in operations.items():
         codes = set(operation["responses"])
         assert {"401", "403", "429"} <= codes, (method, path)
@@ -54,6 +54,7 @@ def test_schema_describes_every_endpoint_and_error(anonymous):
     assert "404" in operations[("GET", "/api/v1/exports/")]["responses"]  # no such page
     download = operations[("GET", "/api/v1/exports/{id}/download")]["responses"]
     assert {"302", "404", "409"} <= set(download)
+    assert {"302", "404"} <= set(operations[("GET", "/api/v1/pages/{id}/thumbnail/")]["responses"])
     assert {"application/pdf", "application/zip", "text/plain"} <= set(download["200"]["content"])
     assert "tokenAuth" in document["components"]["securitySchemes"]
 

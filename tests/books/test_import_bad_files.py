@@ -184,6 +184,33 @@ def test_every_truncation_of_a_multipage_tiff_is_a_bad_file_or_all_its_pages(tmp
     assert "bad" in outcomes
 
 
+JPEG_LIMITS = images.DecodeLimits(max_pixels=10_000_000, pdf_dpi=300, thumbnail_size=64)
+
+
+@pytest.mark.parametrize("options", [{}, {"progressive": True}, {"comment": b"x\xff\xd9y"}])
+def test_every_truncation_of_a_jpeg_is_a_bad_file(tmp_path, options):
+    """Stored as it came without decoding, a JPEG cut anywhere is still refused; an end
+    marker's bytes inside a header segment (here a comment) do not hide the cut."""
+    data = write_jpeg(tmp_path / "p.jpg", 1, **options).read_bytes()
+    assert [page.data for page in images.decode_pages(data, JPEG_LIMITS)] == [data]
+    for cut in range(1, len(data), 7):
+        with pytest.raises(images.BadFile) as refused:  # cut in the headers: Pillow refuses
+            list(images.decode_pages(data[:cut], JPEG_LIMITS))
+        if cut > len(data) // 2:
+            assert "corrupt or truncated image data" in str(refused.value), cut
+    with pytest.raises(images.BadFile, match="end marker"):
+        list(images.decode_pages(data[:-2], JPEG_LIMITS))
+
+
+def test_jpeg_with_bytes_after_its_end_marker_imports_as_it_came(tmp_path):
+    """Some scanners pad their files; the image itself is whole."""
+    data = write_jpeg(tmp_path / "p.jpg", 1).read_bytes() + b"\x00" * 100
+
+    (page,) = images.decode_pages(data, JPEG_LIMITS)
+
+    assert page.data == data and page.extension == "jpg" and page.thumbnail is None
+
+
 def test_unexpected_error_reading_a_file_is_its_failure_reason(tmp_path):
     """The reader threads turn any error into the file's reason; the import goes on."""
     reason = importing._read_file(tmp_path / "name\0with-nul.png", set())
