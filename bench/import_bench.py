@@ -7,9 +7,12 @@ Generates N realistic scans (grayscale JPEG, 1240x1754 px = A4 at 150 dpi, lines
 strokes on slightly noisy paper, each page different) in 10 volume folders, then times:
 
   (a) a plain copy of the tree (``shutil.copytree``, median of 3), the floor for any import;
-  (b) ``manage.py import_directory`` on the same tree (hash, validate, thumbnail, store, rows).
+  (b) ``manage.py import_directory`` on the same tree (hash, check, store, one row
+      transaction per file; JPEGs are checked without decoding and get their thumbnail on
+      first view, see books/thumbnails.py).
 
-Everything happens in a temporary folder (DATA_DIR, MEDIA_ROOT, a fresh SQLite database);
+Everything happens in a temporary folder (DATA_DIR, MEDIA_ROOT, a fresh SQLite database),
+with DEBUG off as in production (Django's query log would add its own cost);
 with ``--database-url postgres://...`` a fresh PostgreSQL database is created next to the one
 named in the URL and dropped at the end. Nothing under var/ is touched. Generating the pages
 is not timed. The target is import/copy <= 3.
@@ -145,7 +148,8 @@ def main() -> int:
             os.environ.pop(leftover, None)
         os.environ.update(
             DJANGO_SETTINGS_MODULE="config.settings",
-            DEBUG="1",
+            DEBUG="0",
+            SECRET_KEY="bench-secret-key-not-for-production-0123456789abcdef",
             DATA_DIR=str(work / "data"),
             DATABASE_URL=database_url,
             LOG_LEVEL="WARNING",
