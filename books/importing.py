@@ -679,11 +679,11 @@ def _store_ahead(volume: Volume, prepared: Prepared) -> Prepared:
                 name = storage_name(volume, prepared.sha, page.frame, extension, kind)
                 if content is not None and not default_storage.exists(name):
                     stored[(kind, page.frame)] = default_storage.save(name, ContentFile(content))
-    except OSError as error:
+    except Exception as error:  # OSError, or a remote storage's own errors
         # The storing thread writes them again and reports the error with the file's name.
         logger.warning("could not write ahead: %s", error)
         for name in stored.values():  # just created here (the names were free): no row has them
-            with suppress(OSError):
+            with suppress(Exception):
                 default_storage.delete(name)
         return prepared
     return replace(prepared, stored=stored)

@@ -156,3 +156,29 @@ def test_add_file_skips_content_already_in_the_volume(src, run_import):
 
     assert outcome.skipped and not outcome.error and outcome.pages == []
     assert Page.objects.count() == 1
+
+
+def test_a_failed_write_ahead_removes_its_files_and_leaves_writing_to_the_storing_thread(
+    db, tmp_path, media_root, monkeypatch
+):
+    from books.models import Book
+
+    volume = Volume.objects.create(book=Book.objects.create(slug="b", title="B"), sequence=1)
+    data = write_png(tmp_path / "p1.png", 1).read_bytes()
+    prepared = importing.prepare(data, decode=True)
+    real_save, saves = default_storage.save, []
+
+    def save_then_fail(name, content):
+        saves.append(name)
+        if len(saves) == 2:  # the thumbnail, after the page image was written
+            raise OSError(28, "No space left on device")
+        return real_save(name, content)
+
+    monkeypatch.setattr(default_storage, "save", save_then_fail)
+    ahead = importing._store_ahead(volume, prepared)
+    monkeypatch.undo()
+
+    assert ahead.stored == {} and stored_files(media_root) == []
+    outcome = importing.add_file(volume, data, original_name="p1.png", prepared=ahead)
+    assert outcome.pages and not outcome.error
+    assert len(stored_files(media_root)) == 2
