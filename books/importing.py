@@ -56,6 +56,13 @@ def is_clean_name(name: str) -> bool:
     return True
 
 
+def relative_name(path: Path, root: Path) -> str:
+    """``path`` inside ``root`` as text. Planned paths start with the root's own text, so it
+    is cut off (``Path.relative_to`` showed in the profile of the import's storing thread)."""
+    text, prefix = str(path), str(root).rstrip(os.sep) + os.sep
+    return text[len(prefix) :] if text.startswith(prefix) else str(path.relative_to(root))
+
+
 def natural_key(name: str) -> list:
     """Sort key that orders ``page2`` before ``page10`` and ignores case."""
     parts = re.split(r"(\d+)", display_name(name).casefold())
@@ -179,7 +186,7 @@ def _files_in(folder: Path, patterns, *, recursive: bool) -> list[Path]:
         for name in filenames:
             if not name.startswith(".") and matches(name, patterns):
                 found.append(Path(dirpath) / name)
-    return sorted(found, key=lambda p: natural_key(str(p.relative_to(folder))))
+    return sorted(found, key=lambda p: natural_key(relative_name(p, folder)))
 
 
 # --- Results ---------------------------------------------------------------------------------
@@ -248,11 +255,14 @@ class Prepared:
     stored: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
-def prepare(data: bytes, *, decode: bool = False) -> Prepared:
-    """The CPU-heavy part of adding a file; thread-safe, touches no database or storage."""
+def prepare(data: bytes, *, decode: bool = False, sha: str = "") -> Prepared:
+    """The CPU-heavy part of adding a file; thread-safe, touches no database or storage.
+
+    ``sha``: the content's SHA-256 when the caller has hashed it already.
+    """
     if len(data) > settings.UPLOAD_MAX_BYTES:
         return Prepared(data, "", error=_too_big(len(data)))
-    sha = images.sha256_hex(data)
+    sha = sha or images.sha256_hex(data)
     # Multi-page sources (PDF, TIFF) stream while storing so memory stays flat.
     if not decode or data[:5] == b"%PDF-" or data[:2] in (b"II", b"MM"):
         return Prepared(data, sha)
@@ -280,6 +290,16 @@ class PageNumbers:
         return pages.aggregate(last=Max("sequence"))["last"] or 0
 
 
+@dataclass
+class StagedFile:
+    """A file whose page images are in storage and whose rows wait for their transaction."""
+
+    label: str
+    sha: str
+    rows: list[Page]
+    written: list[str]  # storage names: removed again if the rows never commit
+
+
 def add_file(
     volume: Volume,
     data: bytes,
@@ -290,7 +310,8 @@ def add_file(
     prepared: Prepared | None = None,
     numbers: PageNumbers | None = None,
 ) -> FileOutcome:
-    """Add the pages of one source file to ``volume``; never raises for a bad file.
+    """Add the pages of one source file to ``volume`` in one transaction; never raises for
+    a bad file.
 
     ``known`` is the volume's set of (sha256, frame) already stored, for callers adding many
     files; without it the database is asked. ``prepared``: the result of ``prepare(data)``
@@ -298,33 +319,49 @@ def add_file(
     shared by the files of one import.
     """
     prepared = prepared or prepare(data)
+    if known is None:
+        known = _known_content(volume, prepared.sha)
+    staged = stage_file(
+        volume, data, prepared, original_name=original_name, source_path=source_path, known=known
+    )
+    if isinstance(staged, FileOutcome):
+        return staged
+    return commit_staged(volume, [staged], known, numbers)[0]
+
+
+def stage_file(
+    volume: Volume,
+    data: bytes,
+    prepared: Prepared,
+    *,
+    original_name: str,
+    source_path: str,
+    known: set[tuple[str, int]],
+) -> FileOutcome | StagedFile:
+    """Write a file's page images to storage and build its rows, without inserting them.
+
+    A file already in ``known``, or one that cannot be stored, ends here as an outcome.
+    ``known`` gains the staged content at once, so a second copy of it in the same folder is
+    skipped even before the first one's rows commit.
+    """
     ahead = dict(prepared.stored)
     try:
-        return _add_prepared(
-            volume, data, prepared, original_name, source_path, known, numbers, ahead
-        )
+        return _stage(volume, data, prepared, original_name, source_path, known, ahead)
     finally:
         # Written ahead but not used: the file was skipped, failed or lost a race.
         _delete_unreferenced(list(ahead.values()))
 
 
-def _add_prepared(
-    volume, data, prepared, original_name, source_path, known, numbers, ahead
-) -> FileOutcome:
+def _stage(volume, data, prepared, original_name, source_path, known, ahead):
     label = source_path or original_name
     sha = prepared.sha
-    if known is None and sha:
-        known = set(
-            Page.objects.filter(volume=volume, sha256=sha).values_list("sha256", "source_frame")
-        )
     if sha and (sha, 0) in known:
         return FileOutcome(label, [], skipped=True)
     if prepared.error:
         return FileOutcome(label, [], error=prepared.error)
 
-    written: list[str] = []
+    staged = StagedFile(label, sha, [], [])
     try:
-        rows = []
         pages = prepared.pages
         if pages is None:
             # Page by page: a 500-page PDF is never held in memory as images, only as rows.
@@ -332,29 +369,9 @@ def _add_prepared(
         for page_image in pages:
             if (sha, page_image.frame) in known:
                 continue
-            image_name = _write(
-                volume,
-                sha,
-                page_image.frame,
-                page_image.extension,
-                "pages",
-                page_image.data,
-                written,
-                ahead,
-            )
-            thumb_name = ""
-            if page_image.thumbnail is not None:
-                thumb_name = _write(
-                    volume,
-                    sha,
-                    page_image.frame,
-                    "jpg",
-                    "thumbs",
-                    page_image.thumbnail,
-                    written,
-                    ahead,
-                )
-            rows.append(
+            image_name = _write(volume, sha, page_image, "pages", staged.written, ahead)
+            thumb_name = _write(volume, sha, page_image, "thumbs", staged.written, ahead)
+            staged.rows.append(
                 Page(
                     volume=volume,
                     image=image_name,
@@ -367,49 +384,98 @@ def _add_prepared(
                     sha256=sha,
                 )
             )
-        if not rows:
-            return FileOutcome(label, [], skipped=True)
-        _create_pages(volume, rows, numbers)
     except images.BadFile as error:
-        _delete_unreferenced(written)
+        _delete_unreferenced(staged.written)
         return FileOutcome(label, [], error=str(error))
-    except (_AlreadyStored, IntegrityError) as error:
-        # Another import committed this content since ``known`` was read: its page rows
-        # reference the very names written here, so only unreferenced files are removed.
-        _delete_unreferenced(written)
-        committed = set(
-            Page.objects.filter(volume=volume, sha256=sha).values_list("sha256", "source_frame")
-        )
-        if not committed:
-            logger.warning("could not store %s: %s", label, error)
-            return FileOutcome(label, [], error=f"could not be stored: {error}")
-        known.update(committed)
-        return FileOutcome(label, [], skipped=True)
+    except _AlreadyStored as error:
+        return _lost_race(volume, staged, error, known)
     except BaseException:
-        _delete_unreferenced(written)
+        _delete_unreferenced(staged.written)
         raise
-    known.update((sha, row.source_frame) for row in rows)
-    return FileOutcome(label, rows)
+    if not staged.rows:
+        return FileOutcome(label, [], skipped=True)
+    known.update((sha, row.source_frame) for row in staged.rows)
+    return staged
+
+
+def commit_staged(
+    volume: Volume,
+    staged: list[StagedFile],
+    known: set[tuple[str, int]],
+    numbers: PageNumbers | None = None,
+) -> list[FileOutcome]:
+    """Number and insert the rows of staged files in one transaction; an outcome per file.
+
+    A file's rows are never split: all of them commit or none. When another import
+    committed some of this content meanwhile, the files are committed one by one instead, so
+    that only those are skipped. On any other failure nothing commits, the files written for
+    these rows are removed, and the error is raised.
+    """
+    if not staged:
+        return []
+    try:
+        _create_pages(volume, [row for file in staged for row in file.rows], numbers)
+    except IntegrityError as error:
+        if len(staged) > 1:
+            return [out for file in staged for out in commit_staged(volume, [file], known, numbers)]
+        return [_lost_race(volume, staged[0], error, known)]
+    except BaseException:
+        _delete_unreferenced([name for file in staged for name in file.written])
+        raise
+    return [FileOutcome(file.label, file.rows) for file in staged]
+
+
+def _known_content(volume: Volume, sha: str) -> set[tuple[str, int]]:
+    pages = Page.objects.filter(volume=volume, sha256=sha)
+    return set(pages.values_list("sha256", "source_frame")) if sha else set()
+
+
+def _lost_race(volume: Volume, staged: StagedFile, error: Exception, known: set) -> FileOutcome:
+    """Another import committed this content since ``known`` was read: its page rows
+    reference the very names written here, so only unreferenced files are removed."""
+    _delete_unreferenced(staged.written)
+    for row in staged.rows:
+        known.discard((staged.sha, row.source_frame))
+    committed = _known_content(volume, staged.sha)
+    if not committed:
+        logger.warning("could not store %s: %s", staged.label, error)
+        return FileOutcome(staged.label, [], error=f"could not be stored: {error}")
+    known.update(committed)
+    return FileOutcome(staged.label, [], skipped=True)
 
 
 class _AlreadyStored(Exception):
     """A page row committed by another import already references the name being written."""
 
 
-def _write(volume, sha, frame, extension, kind, data: bytes, written: list[str], ahead=None) -> str:
-    if ahead and (kind, frame) in ahead:
-        stored = ahead.pop((kind, frame))
+def _write(volume, sha, page_image: images.PageImage, kind: str, written: list[str], ahead) -> str:
+    """Store the page image (``kind`` "pages") or its thumbnail ("thumbs"); its name."""
+    if kind == "pages":
+        data, extension = page_image.data, page_image.extension
+    else:
+        data, extension = page_image.thumbnail, "jpg"
+        if data is None:
+            return ""  # made on first view (books.thumbnails)
+    if (kind, page_image.frame) in ahead:
+        stored = ahead.pop((kind, page_image.frame))
         written.append(stored)
         return stored
-    name = storage_name(volume, sha, frame, extension, kind)
+    name = storage_name(volume, sha, page_image.frame, extension, kind)
     if default_storage.exists(name):
         if _referenced([name]):
             raise _AlreadyStored(name)
         # A leftover of an interrupted run (its row never committed): replace it.
         default_storage.delete(name)
-    stored = default_storage.save(name, ContentFile(data))
+    stored = default_storage.save(name, WholeContent(data))
     written.append(stored)
     return stored
+
+
+class WholeContent(ContentFile):
+    """Bytes a local storage writes in one call instead of 64 KiB pieces: every write lets
+    the reader threads of an import trade the GIL, which cost more than the writing."""
+
+    DEFAULT_CHUNK_SIZE = 1 << 30
 
 
 def _referenced(names: list[str]) -> set[str]:
@@ -449,7 +515,7 @@ _NUMBERING_ATTEMPTS = 5
 
 
 def _create_pages(volume: Volume, rows: list[Page], numbers: PageNumbers | None = None) -> None:
-    """Number and insert a file's pages at the end of the volume, all or nothing."""
+    """Number and insert pages at the end of the volume, all or nothing."""
     numbers = numbers or PageNumbers(volume)
     for attempt in range(1, _NUMBERING_ATTEMPTS + 1):
         try:
@@ -467,16 +533,17 @@ def _create_pages(volume: Volume, rows: list[Page], numbers: PageNumbers | None 
             continue
         numbers.last = rows[-1].sequence
         break
-    if rows[0].pk is None:  # backends without RETURNING on bulk insert
-        stored = Page.objects.filter(volume=volume, sha256=rows[0].sha256).order_by("source_frame")
-        for row, pk in zip(rows, stored.values_list("pk", flat=True), strict=False):
-            row.pk = pk
 
 
 def _content_committed(volume: Volume, rows: list[Page]) -> bool:
-    """Whether another import committed this content: the conflict was not about numbers."""
-    frames = [row.source_frame for row in rows]
-    same = Page.objects.filter(volume=volume, sha256=rows[0].sha256, source_frame__in=frames)
+    """Whether another import committed some of this content: the conflict was not about
+    numbers (may say yes for a frame of one file and the hash of another: then the caller
+    commits file by file, which asks again for each)."""
+    same = Page.objects.filter(
+        volume=volume,
+        sha256__in={row.sha256 for row in rows},
+        source_frame__in={row.source_frame for row in rows},
+    )
     return same.exists()
 
 
@@ -573,18 +640,7 @@ def import_plans(
         for volume_plan in plan.volumes:
             volumes_before = summary.volumes_created
             volume = get_or_create_volume(book, volume_plan, summary)
-            known = set(volume.pages.values_list("sha256", "source_frame"))
-            numbers = PageNumbers(volume)
-            with (
-                ThreadPoolExecutor(settings.IMPORT_THREADS) as pool,
-                closing(_read_ahead(pool, volume_plan.files, known, volume)) as reads,
-            ):
-                for path, read in reads:
-                    outcome = import_path(
-                        volume, path, plan.source, known, summary, read, numbers=numbers
-                    )
-                    if progress:
-                        progress(outcome)
+            _import_volume(volume, volume_plan.files, plan.source, summary, progress)
             summary.orphans_removed += len(remove_orphan_files(volume))
             # Right away, so the next new volume takes this one's number: no gap.
             if summary.volumes_created > volumes_before and _delete_if_empty(volume):
@@ -593,6 +649,84 @@ def import_plans(
             summary.books_created -= 1
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _import_volume(
+    volume: Volume,
+    paths: list[Path],
+    book_root: Path,
+    summary: ImportSummary,
+    progress: ProgressCallback | None,
+) -> None:
+    """Threads read, check and write the files ahead; this thread commits their rows in
+    order, many files per transaction (``PendingRows``)."""
+
+    def report(outcome: FileOutcome) -> None:
+        record(summary, outcome)
+        if progress:
+            progress(outcome)
+
+    known = set(volume.pages.values_list("sha256", "source_frame"))
+    pending = PendingRows(volume, known)
+    try:
+        with (
+            ThreadPoolExecutor(settings.IMPORT_THREADS) as pool,
+            closing(_read_ahead(pool, paths, known, volume)) as reads,
+        ):
+            for path, read in reads:
+                staged = stage_path(volume, path, book_root, known, summary, read)
+                if isinstance(staged, FileOutcome):
+                    report(staged)
+                else:
+                    pending.add(staged)
+                if pending.due():
+                    for outcome in pending.commit():
+                        report(outcome)
+        for outcome in pending.commit():
+            report(outcome)
+    finally:
+        pending.discard()
+
+
+class PendingRows:
+    """Staged files of one volume whose rows commit together: one transaction for up to
+    ``IMPORT_COMMIT_PAGES`` pages or ``COMMIT_SECONDS`` of staging, whichever comes first.
+
+    A transaction per file cost more than reading, hashing and storing the file did. Each
+    file's rows still commit whole or not at all; a crash loses at most the rows of one
+    batch, whose files the re-run overwrites (their names are by content).
+    """
+
+    COMMIT_SECONDS = 1.0
+
+    def __init__(self, volume: Volume, known: set[tuple[str, int]]):
+        self.volume, self.known = volume, known
+        self.numbers = PageNumbers(volume)
+        self.files: list[StagedFile] = []
+        self.rows = 0
+        self.since = 0.0
+
+    def add(self, staged: StagedFile) -> None:
+        if not self.files:
+            self.since = time.monotonic()
+        self.files.append(staged)
+        self.rows += len(staged.rows)
+
+    def due(self) -> bool:
+        return bool(self.files) and (
+            self.rows >= settings.IMPORT_COMMIT_PAGES
+            or time.monotonic() - self.since >= self.COMMIT_SECONDS
+        )
+
+    def commit(self) -> list[FileOutcome]:
+        outcomes = commit_staged(self.volume, self.files, self.known, self.numbers)
+        self.files, self.rows = [], 0
+        return outcomes
+
+    def discard(self) -> None:
+        """Remove the stored files of rows that never committed (an interrupted import)."""
+        files, self.files, self.rows = self.files, [], 0
+        _delete_unreferenced([name for file in files for name in file.written])
 
 
 def _delete_if_empty(obj: Book | Volume) -> bool:
@@ -653,7 +787,7 @@ def _read_file(path: Path, known: set, volume: Volume | None = None) -> Prepared
         sha = images.sha256_hex(data)
         if (sha, 0) in known:
             return Prepared(data, sha)  # already imported: add_file skips it without decoding
-        prepared = prepare(data, decode=True)
+        prepared = prepare(data, decode=True, sha=sha)
         return _store_ahead(volume, prepared) if volume is not None else prepared
     except Exception as error:
         logger.exception("unexpected error reading %s", display_name(str(path)))
@@ -678,7 +812,7 @@ def _store_ahead(volume: Volume, prepared: Prepared) -> Prepared:
             ):
                 name = storage_name(volume, prepared.sha, page.frame, extension, kind)
                 if content is not None and not default_storage.exists(name):
-                    stored[(kind, page.frame)] = default_storage.save(name, ContentFile(content))
+                    stored[(kind, page.frame)] = default_storage.save(name, WholeContent(content))
     except Exception as error:  # OSError, or a remote storage's own errors
         # The storing thread writes them again and reports the error with the file's name.
         logger.warning("could not write ahead: %s", error)
@@ -689,47 +823,44 @@ def _store_ahead(volume: Volume, prepared: Prepared) -> Prepared:
     return replace(prepared, stored=stored)
 
 
-def import_path(
+def stage_path(
     volume: Volume,
     path: Path,
     book_root: Path,
     known: set,
     summary: ImportSummary,
     read: Prepared | str | None = None,
-    *,
-    numbers: PageNumbers | None = None,
-) -> FileOutcome:
-    relative = str(path.relative_to(book_root))
-    shown = display_name(relative)
+) -> FileOutcome | StagedFile:
+    """Stage one file of a folder import (``read``: what ``_read_file`` returned for it)."""
+    shown = display_name(relative_name(path, book_root))
     if not is_clean_name(path.name):
         summary.warnings.append(
             Failure(shown, "file name is not valid UTF-8; stored with replacement characters")
         )
     read = read if read is not None else _read_file(path, known)
     if isinstance(read, str):
-        outcome = FileOutcome(shown, [], error=read)
-    else:
-        summary.bytes_read += len(read.data)
-        outcome = add_file(
-            volume,
-            read.data,
-            original_name=display_name(path.name),
-            source_path=shown,
-            known=known,
-            prepared=read,
-            numbers=numbers,
-        )
+        return FileOutcome(shown, [], error=read)
+    summary.bytes_read += len(read.data)
+    return stage_file(
+        volume,
+        read.data,
+        read,
+        original_name=display_name(path.name),
+        source_path=shown,
+        known=known,
+    )
 
+
+def record(summary: ImportSummary, outcome: FileOutcome) -> None:
     if outcome.error:
-        summary.failures.append(Failure(shown, outcome.error))
-        logger.debug("import failed: %s: %s", shown, outcome.error)
+        summary.failures.append(Failure(outcome.path, outcome.error))
+        logger.debug("import failed: %s: %s", outcome.path, outcome.error)
     elif outcome.skipped:
         summary.files_skipped += 1
     else:
         summary.files_imported += 1
         summary.pages_created += len(outcome.pages)
         summary.page_ids.extend(page.pk for page in outcome.pages)
-    return outcome
 
 
 def remove_orphan_files(volume: Volume, *, older_than_seconds: float = 600) -> list[str]:

@@ -117,6 +117,8 @@ IMPORT_MAX_PIXELS = env.get_int("IMPORT_MAX_PIXELS", 200_000_000, minimum=1_000_
 IMPORT_PDF_DPI = env.get_int("IMPORT_PDF_DPI", 300, minimum=72)
 # Threads that read, hash and decode files ahead of storing them during an import.
 IMPORT_THREADS = env.get_int("IMPORT_THREADS", min(4, os.cpu_count() or 1), minimum=1)
+# Pages whose rows an import commits in one transaction (a file's pages are never split).
+IMPORT_COMMIT_PAGES = env.get_int("IMPORT_COMMIT_PAGES", 100, minimum=1)
 # Longest side of the cached admin thumbnails, in pixels.
 THUMBNAIL_SIZE = env.get_int("THUMBNAIL_SIZE", 256, minimum=32)
 

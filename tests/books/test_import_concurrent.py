@@ -76,8 +76,9 @@ def test_content_committed_between_store_and_insert_is_skipped(
     _assert_only_the_other_import_is_kept(volume, data, media_root)
 
 
-def test_import_goes_on_after_a_file_another_import_committed(src, volume, media_root):
-    """Through the folder import: the duplicate is counted as skipped, the rest imported."""
+def test_import_goes_on_after_a_file_another_import_committed(src, volume, media_root, monkeypatch):
+    """Through the folder import: another import commits one of our files just before our
+    batch does; the batch is committed file by file, the duplicate counted as skipped."""
     for number in range(1, 4):
         write_png(src / f"p{number}.png", number)
     second = (src / "p2.png").read_bytes()
@@ -87,17 +88,31 @@ def test_import_goes_on_after_a_file_another_import_committed(src, volume, media
     volume.source_directory = ""
     volume.save()
     plans = importing.plan_directory(src)
+    original = importing._create_pages
+    calls = []
 
-    def progress(outcome):
-        if outcome.path == "p1.png":  # while p2.png waits in the read-ahead queue
+    def other_commits_first(target, rows, numbers=None):
+        calls.append([row.original_name for row in rows])
+        if len(calls) == 1:  # our batch, its files written: the other import commits p2
             _other_import_commits(volume, second)
+        return original(target, rows, numbers)
 
-    summary = importing.import_plans(plans, progress=progress)
+    monkeypatch.setattr(importing, "_create_pages", other_commits_first)
 
+    summary = importing.import_plans(plans)
+
+    assert calls == [
+        ["p1.png", "p2.png", "p3.png"],
+        ["other.png"],
+        ["p1.png"],
+        ["p2.png"],
+        ["p3.png"],
+    ]
     assert summary.ok, summary.failures
     assert (summary.files_imported, summary.files_skipped) == (2, 1)
     pages = Page.objects.filter(volume=volume).order_by("sequence")
-    assert [p.original_name for p in pages] == ["p1.png", "other.png", "p3.png"]
+    assert [p.original_name for p in pages] == ["other.png", "p1.png", "p3.png"]
+    assert summary.page_ids == [pages[1].pk, pages[2].pk]
     assert stored_files(media_root) == sorted(
         name for p in pages for name in (p.image.name, p.thumbnail.name)
     )

@@ -11,7 +11,7 @@ from django.db import transaction
 from books import importing
 from books.images import sha256_hex
 from books.models import Page, Volume
-from tests.factories import page_names, stored_files, write_png
+from tests.factories import page_names, stored_files, write_png, write_tiff
 
 
 def _five_pages(src):
@@ -24,7 +24,7 @@ def _crash_on_call(monkeypatch, crash_at: int):
     calls = []
 
     def create_pages(volume, rows, numbers=None):
-        calls.append(rows[0].original_name)
+        calls.append([row.original_name for row in rows])
         if len(calls) != crash_at:
             return original(volume, rows, numbers)
         with transaction.atomic():
@@ -35,27 +35,31 @@ def _crash_on_call(monkeypatch, crash_at: int):
     return calls
 
 
-def test_interrupted_file_leaves_no_row_and_no_stored_file(
-    src, run_import, media_root, monkeypatch
+def test_interrupted_batch_leaves_no_row_and_no_stored_file(
+    src, run_import, media_root, monkeypatch, settings
 ):
+    settings.IMPORT_COMMIT_PAGES = 2
     files = _five_pages(src)
-    calls = _crash_on_call(monkeypatch, crash_at=3)
+    calls = _crash_on_call(monkeypatch, crash_at=2)
 
     with pytest.raises(KeyboardInterrupt):
         run_import(src)
 
-    assert calls == ["p1.png", "p2.png", "p3.png"]
+    assert calls == [["p1.png", "p2.png"], ["p3.png", "p4.png"]]
     assert page_names() == ["p1.png", "p2.png"]
-    crashed_sha = sha256_hex(files[2].read_bytes())
-    assert not Page.objects.filter(sha256=crashed_sha).exists()
+    crashed = [sha256_hex(path.read_bytes()) for path in files[2:]]  # p5: read ahead, not stored
+    assert not Page.objects.filter(sha256__in=crashed).exists()
     stored = stored_files(media_root)
     assert len(stored) == 4  # two pages, two thumbnails
-    assert not any(crashed_sha[:20] in name for name in stored)
+    assert not any(sha[:20] in name for sha in crashed for name in stored)
 
 
-def test_rerun_after_an_interruption_completes_the_rest(src, run_import, media_root, monkeypatch):
+def test_rerun_after_an_interruption_completes_the_rest(
+    src, run_import, media_root, monkeypatch, settings
+):
+    settings.IMPORT_COMMIT_PAGES = 2
     _five_pages(src)
-    _crash_on_call(monkeypatch, crash_at=3)
+    _crash_on_call(monkeypatch, crash_at=2)
     with pytest.raises(KeyboardInterrupt):
         run_import(src)
     monkeypatch.undo()
@@ -67,6 +71,36 @@ def test_rerun_after_an_interruption_completes_the_rest(src, run_import, media_r
     assert page_names() == ["p1.png", "p2.png", "p3.png", "p4.png", "p5.png"]
     assert list(Page.objects.values_list("sequence", flat=True)) == [1, 2, 3, 4, 5]
     assert len(stored_files(media_root)) == 10
+
+
+def test_files_of_one_import_commit_together_in_file_order(src, run_import, monkeypatch):
+    """Rows of many files go in one transaction (the default batch holds 100 pages), each
+    file's pages together and numbered in file order."""
+    _five_pages(src)
+    write_tiff(src / "p6.tif", [6, 7])
+    calls = _crash_on_call(monkeypatch, crash_at=0)  # never interrupts
+
+    assert run_import(src).ok
+
+    assert calls == [["p1.png", "p2.png", "p3.png", "p4.png", "p5.png", "p6.tif", "p6.tif"]]
+    pages = Page.objects.order_by("sequence")
+    assert [(p.sequence, p.original_name, p.source_frame) for p in pages][4:] == [
+        (5, "p5.png", 0),
+        (6, "p6.tif", 0),
+        (7, "p6.tif", 1),
+    ]
+
+
+def test_a_file_whose_pages_exceed_the_batch_is_never_split(src, run_import, monkeypatch, settings):
+    settings.IMPORT_COMMIT_PAGES = 2
+    write_png(src / "p1.png", 1)
+    write_tiff(src / "p2.tif", [2, 3, 4])
+    write_png(src / "p3.png", 5)
+    calls = _crash_on_call(monkeypatch, crash_at=0)
+
+    assert run_import(src).ok
+
+    assert calls == [["p1.png", "p2.tif", "p2.tif", "p2.tif"], ["p3.png"]]
 
 
 def _leftovers(volume, path):
@@ -182,3 +216,16 @@ def test_a_failed_write_ahead_removes_its_files_and_leaves_writing_to_the_storin
     outcome = importing.add_file(volume, data, original_name="p1.png", prepared=ahead)
     assert outcome.pages and not outcome.error
     assert len(stored_files(media_root)) == 2
+
+
+def test_staged_rows_commit_once_their_batch_has_waited_long_enough(src, run_import, monkeypatch):
+    """A slow source (big PDFs) still shows its pages as they come: the time bound, not the
+    page count, closes the batch (here: at once)."""
+    write_png(src / "p1.png", 1)
+    write_png(src / "p2.png", 2)
+    monkeypatch.setattr(importing.PendingRows, "COMMIT_SECONDS", 0.0)
+    calls = _crash_on_call(monkeypatch, crash_at=0)
+
+    assert run_import(src).ok
+
+    assert calls == [["p1.png"], ["p2.png"]]

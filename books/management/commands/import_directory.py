@@ -97,7 +97,7 @@ class Command(BaseCommand):
             for number, volume in enumerate(plan.volumes, start=1):
                 self.stdout.write(f"  volume {number}: {volume.label} ({len(volume.files)} files)")
                 for path in volume.files:
-                    shown = importing.display_name(str(path.relative_to(plan.source)))
+                    shown = importing.display_name(importing.relative_name(path, plan.source))
                     self.stdout.write(f"    {shown}")
         self.stdout.write(f"Dry run: {len(plans)} book(s), {total} file(s); nothing was written.")
 
