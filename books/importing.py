@@ -472,8 +472,8 @@ def _write(volume, sha, page_image: images.PageImage, kind: str, written: list[s
 
 
 class WholeContent(ContentFile):
-    """Bytes a local storage writes in one call instead of 64 KiB pieces: every write lets
-    the reader threads of an import trade the GIL, which cost more than the writing."""
+    """Bytes a local storage writes in one call instead of 64 KiB pieces: each write call
+    hands the GIL to another of the import's threads and back."""
 
     DEFAULT_CHUNK_SIZE = 1 << 30
 
@@ -692,7 +692,7 @@ class PendingRows:
     """Staged files of one volume whose rows commit together: one transaction for up to
     ``IMPORT_COMMIT_PAGES`` pages or ``COMMIT_SECONDS`` of staging, whichever comes first.
 
-    A transaction per file cost more than reading, hashing and storing the file did. Each
+    A transaction per file cost as much as storing the file (more on PostgreSQL). Each
     file's rows still commit whole or not at all; a crash loses at most the rows of one
     batch, whose files the re-run overwrites (their names are by content).
     """
