@@ -2,8 +2,9 @@
 
 Used by ``manage.py import_directory``, admin uploads and the API alike. Rules:
 - idempotent: a file whose content (sha256) is already in the volume is skipped;
-- one transaction per source file, and the image is in storage before its row commits;
-  a failure removes what was written, and a re-run after a crash overwrites leftovers;
+- a file's rows commit whole, in one transaction (a folder import shares it among many
+  files), after its images are in storage; a failure removes what was written, and a
+  re-run after a crash overwrites leftovers;
 - two imports of the same content at once: one commits it, the other counts it as skipped
   and never removes a stored file that a committed page references (names are by content);
 - a bad file is reported with its reason and the rest goes on; a book or volume that the
@@ -786,7 +787,7 @@ def _read_file(path: Path, known: set, volume: Volume | None = None) -> Prepared
     try:
         sha = images.sha256_hex(data)
         if (sha, 0) in known:
-            return Prepared(data, sha)  # already imported: add_file skips it without decoding
+            return Prepared(data, sha)  # already imported: stage_file skips it undecoded
         prepared = prepare(data, decode=True, sha=sha)
         return _store_ahead(volume, prepared) if volume is not None else prepared
     except Exception as error:
