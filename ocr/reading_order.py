@@ -1,14 +1,22 @@
 """Reading order of recognized lines: horizontal pages, multi-column pages, vertical pages.
 
-Horizontal: find column gutters that no ordinary line crosses; lines that span gutters
-(titles, footers) split the page into bands; each band is read column by column, left to
-right, each column top to bottom. Vertical pages are the same problem turned a quarter:
-columns read right to left, each top to bottom, so the page is rotated into horizontal
-coordinates, ordered, and the order kept. Within a column of a vertical page the two
-half-width sub-columns of a double-line small note (雙行小注) come after the main text,
-right sub-column first.
+Horizontal pages are cut recursively along the whitespace between boxes (XY-cut):
+
+1. gutters that no box crosses split a part of the page into columns, read left to right;
+2. where a few boxes cross an otherwise clear gutter (a title, a centred footer, a headline
+   over some columns), those boxes cut the part into bands, each read on its own, top down;
+3. otherwise gaps that no box crosses split it into rows, read top to bottom.
+
+Gutters count from 40% of a median line height, so newspaper gutters of one line height
+are found; a lone box beside a column is one more column and never merges the others.
+Vertical pages are the same problem turned a quarter: columns read right to left, each top
+to bottom, so the page is rotated into horizontal coordinates, ordered, and the order kept.
+Within a column of a vertical page the two half-width sub-columns of a double-line small
+note (雙行小注) come after the main text, right sub-column first.
 """
 
+import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
@@ -76,65 +84,100 @@ def _boxes(lines):
     return [(i, tuple(float(v) for v in line.box)) for i, line in enumerate(lines)]
 
 
+# A gutter is at least this share of the median line height wide.
+GUTTER_SHARE = 0.4
+
+
 def _order(boxes: list[_Box]) -> list[_Box]:
     if len(boxes) <= 1:
         return boxes
     line_height = median(b.height for b in boxes) or 1
-    columns = _columns(boxes, line_height)
-    spanning = sum(_column_of(box, columns) is None for box in boxes)
-    if len(columns) <= 1 or 3 * spanning > len(boxes) - spanning:
-        # Gutters crossed by many lines are no gutters: e.g. on a vertical page the short
-        # title columns and the small notes under long columns line up in two bands.
-        return _rows(boxes)
-    ordered: list[_Box] = []
-    band: list[_Box] = []
-    for box in sorted(boxes, key=_top_down):
-        if _column_of(box, columns) is None:  # spans a gutter: closes the band above it
-            ordered.extend(_read_band(band, columns))
-            ordered.append(box)
-            band = []
+    return _cut(boxes, max(2.0, GUTTER_SHARE * line_height))
+
+
+def _cut(boxes: list[_Box], gutter: float) -> list[_Box]:
+    if len(boxes) <= 1:
+        return boxes
+    for parts in (
+        _split(boxes, gutter, vertical_gaps=True),
+        _bands_under_spanners(boxes, gutter),
+        _split(boxes, 0.5, vertical_gaps=False),
+    ):
+        if len(parts) > 1:
+            return [box for part in parts for box in _cut(part, gutter)]
+    return _rows(boxes)  # nothing separates them: overlapping boxes, read row by row
+
+
+def _split(boxes: list[_Box], min_gap: float, *, vertical_gaps: bool) -> list[list[_Box]]:
+    """Groups separated by gaps at least ``min_gap`` wide that no box crosses: columns
+    (``vertical_gaps``) left to right, or rows top to bottom."""
+    start, end = ("x0", "x1") if vertical_gaps else ("y0", "y1")
+    groups: list[list[_Box]] = []
+    reach = 0.0
+    for box in sorted(boxes, key=_left_right if vertical_gaps else _top_down):
+        if groups and getattr(box, start) < reach + min_gap:
+            groups[-1].append(box)
+            reach = max(reach, getattr(box, end))
         else:
-            band.append(box)
-    ordered.extend(_read_band(band, columns))
-    return ordered
+            groups.append([box])
+            reach = getattr(box, end)
+    return groups
 
 
-def _columns(boxes: list[_Box], line_height: float) -> list[tuple[float, float]]:
-    """Column x-ranges separated by gutters at least one line height wide.
+def _bands_under_spanners(boxes: list[_Box], gutter: float) -> list[list[_Box]]:
+    """Bands cut by the few boxes that cross an otherwise clear gutter, top to bottom.
 
-    Only boxes narrower than half the text width make gutters: a title across the page
-    must not hide the columns under it.
+    The gutter chosen is the one crossed by the fewest boxes, with at least two boxes on
+    each side and at most a quarter as many crossing it as not. Each crossing box (a
+    title, a footer, a headline) closes the band above it and is a band of its own.
     """
-    left = min(b.x0 for b in boxes)
-    right = max(b.x1 for b in boxes)
-    narrow = [b for b in boxes if b.width < 0.5 * (right - left)]
-    if len(narrow) < 2:
-        return [(left, right)]
-    columns: list[list[float]] = []  # [start, end, number of boxes]
-    for box in sorted(narrow, key=_left_right):
-        if columns and box.x0 < columns[-1][1] + line_height:
-            columns[-1][1] = max(columns[-1][1], box.x1)
-            columns[-1][2] += 1
+    limit = len(boxes) // 4
+    if limit < 1:
+        return [boxes]
+    left = math.floor(min(b.x0 for b in boxes))
+    right = math.ceil(max(b.x1 for b in boxes))
+    coverage = [0] * (right - left + 1)
+    for box in boxes:
+        coverage[math.floor(box.x0) - left] += 1
+        coverage[math.ceil(box.x1) - left] -= 1
+    coverage = list(itertools.accumulate(coverage))
+    best: set[int] | None = None
+    for crossing in sorted({c for c in coverage if 0 < c <= limit}):
+        for start, end in _runs(coverage, crossing, gutter):
+            x0, x1 = left + start, left + end
+            spanners = {id(b) for b in boxes if b.x0 < x1 and b.x1 > x0}
+            if len(spanners) > limit or (best is not None and len(spanners) >= len(best)):
+                continue
+            rest = [b for b in boxes if id(b) not in spanners]
+            if 3 * len(spanners) > len(rest):
+                continue
+            if sum(b.x1 <= x0 for b in rest) >= 2 and sum(b.x0 >= x1 for b in rest) >= 2:
+                best = spanners
+        if best is not None:
+            break
+    if best is None:
+        return [boxes]
+    bands: list[list[_Box]] = [[]]
+    for box in sorted(boxes, key=_top_down):
+        if id(box) in best:
+            bands.extend(([box], []))
         else:
-            columns.append([box.x0, box.x1, 1])
-    if any(count < 2 for _, _, count in columns):
-        return [(left, right)]  # a lone box is no column: read the page as one
-    return [(start, end) for start, end, _ in columns]
+            bands[-1].append(box)
+    return [band for band in bands if band]
 
 
-def _column_of(box: _Box, columns: list[tuple[float, float]]) -> int | None:
-    tolerance = 0.1 * box.width
-    for number, (start, end) in enumerate(columns):
-        if box.x0 >= start - tolerance and box.x1 <= end + tolerance:
-            return number
-    return None
-
-
-def _read_band(band: list[_Box], columns) -> list[_Box]:
-    by_column: dict[int, list[_Box]] = {}
-    for box in band:
-        by_column.setdefault(_column_of(box, columns), []).append(box)
-    return [box for number in sorted(by_column) for box in _rows(by_column[number])]
+def _runs(coverage: list[int], most: int, width: float):
+    """(start, end) of the stretches at least ``width`` long covered by at most ``most``
+    boxes, inside the outermost boxes."""
+    start = None
+    for x, count in enumerate(coverage):
+        if count <= most and x < len(coverage) - 1:
+            if start is None:
+                start = x
+        else:
+            if start is not None and start > 0 and x - start >= width:
+                yield start, x
+            start = None
 
 
 def _rows(boxes: list[_Box]) -> list[_Box]:

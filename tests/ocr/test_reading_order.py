@@ -127,3 +127,83 @@ def test_short_columns_and_notes_lining_up_do_not_make_registers_on_a_vertical_p
         "c5",
         "c6",
     ]
+
+
+def column(name, x0, x1, top, count, height=30, leading=10):
+    return [
+        Line(
+            f"{name}{i}",
+            (x0, top + i * (height + leading), x1, top + i * (height + leading) + height),
+        )
+        for i in range(count)
+    ]
+
+
+def test_centred_footer_narrower_than_half_the_page_does_not_merge_two_columns():
+    # A textbook page: a 21 px gutter, lines on the same baselines in both columns, and a
+    # centred footer under the gutter (it once made the page read row by row).
+    left = column("a", 100, 489, 100, 6)
+    right = column("b", 510, 900, 100, 6)
+    footer = Line("footer", (400, 360, 600, 390))
+    order, _ = names([footer, *right, *left])
+    assert order == [*(f"a{i}" for i in range(6)), *(f"b{i}" for i in range(6)), "footer"]
+
+
+def test_newspaper_columns_with_gutters_of_one_line_height_under_a_headline_strip():
+    # Four columns, 10 px gutters, 10 px lines; a headline strip over the first two columns.
+    headline = Line("headline", (0, 0, 210, 24))
+    columns = [
+        column(c, 110 * n, 110 * n + 100, 30 if n < 2 else 0, 8, 10, 3)
+        for n, c in enumerate("abcd")
+    ]
+    lines = [headline, *(line for col in columns for line in col)]
+    order, _ = names(list(reversed(lines)))
+    expected = ["headline", *(f"{c}{i}" for c in "abcd" for i in range(8))]
+    assert order == expected
+
+
+def test_lone_page_number_beside_a_column_does_not_make_the_page_one_column():
+    left = column("a", 100, 480, 100, 5, height=20, leading=8)
+    right = column("b", 520, 900, 100, 5, height=20, leading=8)
+    page_number = Line("page", (924, 300, 950, 320))
+    order, _ = names([page_number, *left, *right])
+    assert order[:10] == [*(f"a{i}" for i in range(5)), *(f"b{i}" for i in range(5))]
+
+
+def test_two_stacked_articles_read_one_after_the_other():
+    # Each article: a headline over its two columns; the gutters line up down the page.
+    first = [
+        Line("h1", (100, 100, 900, 140)),
+        *column("a", 100, 480, 160, 3),
+        *column("b", 520, 900, 160, 3),
+    ]
+    second = [
+        Line("h2", (100, 300, 900, 340)),
+        *column("c", 100, 480, 360, 3),
+        *column("d", 520, 900, 360, 3),
+    ]
+    order, _ = names([*second, *first])
+    assert order == [
+        "h1",
+        "a0",
+        "a1",
+        "a2",
+        "b0",
+        "b1",
+        "b2",
+        "h2",
+        "c0",
+        "c1",
+        "c2",
+        "d0",
+        "d1",
+        "d2",
+    ]
+
+
+def test_vertical_page_in_two_registers_reads_the_upper_register_first():
+    upper = [Line(f"u{i}", (900 - 60 * i, 100, 940 - 60 * i, 400)) for i in range(4)]
+    lower = [Line(f"l{i}", (900 - 60 * i, 450, 940 - 60 * i, 800)) for i in range(4)]
+    order, direction = names([*lower, *upper])
+    assert direction == VERTICAL
+    assert order == ["u0", "u1", "u2", "u3", "l0", "l1", "l2", "l3"]
