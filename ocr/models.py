@@ -59,6 +59,49 @@ class OcrRun(models.Model):
         return f"OCR run {self.pk} of {self.page} ({self.status})"
 
 
+class RegionKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    TITLE = "title", _("Title")
+    CAPTION = "caption", _("Caption")
+    HEADER = "header", _("Running header")
+    FOOTER = "footer", _("Footer")
+    PAGE_NUMBER = "page_number", _("Page number")
+    TABLE = "table", _("Table")
+    FIGURE = "figure", _("Figure")
+    EQUATION = "equation", _("Equation")
+    REFERENCE = "reference", _("Reference")
+
+
+class Region(models.Model):
+    """A layout region the layout stage found on the page, in reading order."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="regions")
+    order = models.PositiveIntegerField(_("reading order"))
+    kind = models.CharField(max_length=12, choices=RegionKind, default=RegionKind.TEXT)
+    x0 = models.IntegerField()
+    y0 = models.IntegerField()
+    x1 = models.IntegerField()
+    y1 = models.IntegerField()
+    score = models.FloatField(null=True, blank=True, help_text=_("The layout model's confidence."))
+    run = models.ForeignKey(
+        OcrRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["page_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "order"], name="region_unique_order"),
+        ]
+        verbose_name = _("layout region")
+
+    def __str__(self) -> str:
+        return f"{self.page} · {self.get_kind_display()} {self.order}"
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+
 class TextLine(models.Model):
     """A recognized line: where it stands on the page, what the engine read, what it says now."""
 
@@ -73,6 +116,9 @@ class TextLine(models.Model):
     text = models.TextField(_("current text"), blank=True)
     confidence = models.FloatField(null=True, blank=True)
     vertical = models.BooleanField(default=False)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="lines"
+    )
     run = models.ForeignKey(
         OcrRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -11,9 +11,11 @@ sub-columns after the main text, right first.
 
 from collections import namedtuple
 
-import cv2
 import numpy as np
 
+from ocr.ink import bounds as _bounds
+from ocr.ink import ink as _ink
+from ocr.ink import rect as _rect
 from ocr.reading_order import VERTICAL, detect_direction, is_vertical_box
 
 # A vertical box this much wider than the page's median column holds more than one column
@@ -80,21 +82,3 @@ def _split(page, box, column_width) -> list[np.ndarray] | None:
     pieces.append(_rect(gutter, y0 + top, x1, y1))  # right sub-column, read first
     pieces.append(_rect(x0, y0 + top, gutter, y1))
     return pieces
-
-
-def _bounds(polygon) -> tuple[int, int, int, int]:
-    points = np.asarray(polygon)
-    x0, y0 = points.min(axis=0)
-    x1, y1 = points.max(axis=0)
-    return max(0, int(x0)), max(0, int(y0)), int(x1), int(y1)
-
-
-def _ink(region: np.ndarray) -> np.ndarray:
-    if region.ndim == 3:  # only the few wide boxes are turned gray, not every page
-        region = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
-    _, binary = cv2.threshold(region, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    return binary.astype(bool)
-
-
-def _rect(x0, y0, x1, y1) -> np.ndarray:
-    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)

@@ -86,26 +86,96 @@ def _boxes(lines):
 
 # A gutter is at least this share of the median line height wide.
 GUTTER_SHARE = 0.4
+# Articles stacked in the same columns are parted by a break at least this share of the
+# median line height high, and this many times the usual blank between lines, in each of
+# the columns.
+BREAK_SHARE = 0.5
+BREAK_LEADING = 1.8
 
 
-def _order(boxes: list[_Box]) -> list[_Box]:
+def order_boxes(
+    boxes: Sequence[tuple[float, float, float, float]], line_height: float
+) -> list[int]:
+    """Indexes of horizontal boxes (text blocks, say) in reading order, gutters measured
+    against the page's ``line_height``."""
+    found = [_Box(i, *box) for i, box in enumerate(boxes)]
+    return [box.index for box in _order(found, line_height)]
+
+
+def _order(boxes: list[_Box], line_height: float | None = None) -> list[_Box]:
     if len(boxes) <= 1:
         return boxes
-    line_height = median(b.height for b in boxes) or 1
-    return _cut(boxes, max(2.0, GUTTER_SHARE * line_height))
+    line_height = line_height or median(b.height for b in boxes) or 1
+    wide = max(BREAK_SHARE * line_height, BREAK_LEADING * _leading(boxes))
+    return _cut(boxes, _Gaps(max(2.0, GUTTER_SHARE * line_height), wide))
 
 
-def _cut(boxes: list[_Box], gutter: float) -> list[_Box]:
+def _leading(boxes: list[_Box]) -> float:
+    """The usual blank between a line and the next one below it in its column."""
+    ordered = sorted(boxes, key=_top_down)
+    gaps = []
+    for number, box in enumerate(ordered):
+        for below in ordered[number + 1 : number + 30]:
+            if below.y0 >= box.y1 and _x_overlap(box, below) > 0:
+                gaps.append(below.y0 - box.y1)
+                break
+    return median(gaps) if gaps else 0.0
+
+
+@dataclass(frozen=True)
+class _Gaps:
+    gutter: float  # least width of a gutter between columns
+    wide: float  # least height of a break between stacked articles across columns
+
+
+def _cut(boxes: list[_Box], gaps: _Gaps) -> list[_Box]:
     if len(boxes) <= 1:
         return boxes
+    columns = _split(boxes, gaps.gutter, vertical_gaps=True)
+    if len(columns) > 1:
+        parts = _join_stacked_columns(columns, gaps.wide)
+        if len(parts) == 1:
+            # Articles stacked across all the columns: cut between them first; else the
+            # columns, if no break runs across them all after all.
+            parts = _split(boxes, gaps.wide, vertical_gaps=False)
+            if len(parts) == 1:
+                parts = columns
+        return [box for part in parts for box in _cut(part, gaps)]
     for parts in (
-        _split(boxes, gutter, vertical_gaps=True),
-        _bands_under_spanners(boxes, gutter),
+        _bands_under_spanners(boxes, gaps.gutter),
         _split(boxes, 0.5, vertical_gaps=False),
     ):
         if len(parts) > 1:
-            return [box for part in parts for box in _cut(part, gutter)]
+            return [box for part in parts for box in _cut(part, gaps)]
     return _rows(boxes)  # nothing separates them: overlapping boxes, read row by row
+
+
+def _join_stacked_columns(columns: list[list[_Box]], wide: float) -> list[list[_Box]]:
+    """Neighbouring columns that share a break in their text (one article ends in both and
+    another begins below) belong together: the articles are read one after the other,
+    each across its columns, not column by column down the page."""
+    joined = [list(columns[0])]
+    previous = _breaks(columns[0], wide)
+    for column in columns[1:]:
+        breaks = _breaks(column, wide)
+        if any(min(a1, b1) - max(a0, b0) >= wide for a0, a1 in previous for b0, b1 in breaks):
+            joined[-1].extend(column)
+        else:
+            joined.append(list(column))
+        previous = breaks
+    return joined
+
+
+def _breaks(column: list[_Box], wide: float) -> list[tuple[float, float]]:
+    """Gaps at least ``wide`` across a column with at least two boxes above and below."""
+    found = []
+    boxes = sorted(column, key=_top_down)
+    reach = boxes[0].y1
+    for above, box in enumerate(boxes[1:], start=1):
+        if box.y0 - reach >= wide and above >= 2 and len(boxes) - above >= 2:
+            found.append((reach, box.y0))
+        reach = max(reach, box.y1)
+    return found
 
 
 def _split(boxes: list[_Box], min_gap: float, *, vertical_gaps: bool) -> list[list[_Box]]:

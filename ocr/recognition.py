@@ -18,10 +18,12 @@ from PIL import Image, UnidentifiedImageError
 from books.models import Page, PageStatus
 from config.env import ConfigError
 from ocr import queueing, reading_order
+from ocr.arrangement import Arrangement, arrange
 from ocr.bleed_through import remove_bleed_through
 from ocr.configuration import engine_config, settings_key
 from ocr.engine import EngineConfig, EngineUnavailable, RecognizedLine, get_engine
-from ocr.models import LineAction, LineRevision, OcrRun, RunStatus, TextLine
+from ocr.layout import LayoutRegion, get_layout_model
+from ocr.models import LineAction, LineRevision, OcrRun, Region, RunStatus, TextLine
 from ocr.provisioning import ModelsMissing
 
 logger = logging.getLogger(__name__)
@@ -60,11 +62,13 @@ def recognize(run_id: int) -> OcrRun | None:
         run.device, run.settings_key = config.device, settings_key(config)
         reusable = _reusable_result(page, run.settings_key)
         if reusable is not None:
-            run.reused_from, lines = reusable
+            run.reused_from, lines, regions = reusable
         else:
-            lines = read_page(_load_image(page), config)
+            image = _load_image(page)
+            lines = read_page(image, config)
+            regions = read_regions(image, lines, page.volume.book.text_direction, config)
         run.seconds = time.perf_counter() - started
-        _store_lines(run, lines)
+        _store_lines(run, lines, regions)
     except RunAbandoned as error:
         logger.warning(
             "ocr run=%s page=%s result dropped: %s", run.pk, page.pk, error, extra=_ids(run)
@@ -119,6 +123,34 @@ def read_page(image: Image.Image, config: EngineConfig | None = None) -> list[Re
     )
 
 
+def read_regions(
+    image: Image.Image,
+    lines: list[RecognizedLine],
+    direction: str = reading_order.AUTO,
+    config: EngineConfig | None = None,
+) -> list[LayoutRegion]:
+    """The layout model's regions on a horizontal page; none on vertical pages (the model
+    knows horizontal ones only), without text, or when the layout stage is off."""
+    if not lines:
+        return []
+    if direction == reading_order.AUTO:
+        direction = reading_order.detect_direction(lines)
+    if direction == reading_order.VERTICAL:
+        return []
+    model = get_layout_model(settings.OCR_LAYOUT, (config or engine_config()).threads)
+    return model.detect(image) if model else []
+
+
+def read_arranged(
+    image: Image.Image, config: EngineConfig | None = None, direction: str = reading_order.AUTO
+) -> Arrangement:
+    """What a worker makes of a page image, without storing it: lines in reading order,
+    grouped into layout regions."""
+    lines = read_page(image, config)
+    regions = read_regions(image, lines, direction, config)
+    return arrange(lines, regions, direction, image.size)
+
+
 def _load_image(page: Page) -> Image.Image:
     try:
         with page.image.open("rb") as handle:
@@ -142,8 +174,11 @@ def _load_image(page: Page) -> Image.Image:
     return image.convert("RGB")
 
 
-def _reusable_result(page: Page, key: str) -> tuple[OcrRun, list[RecognizedLine]] | None:
-    """The engine lines of a finished run on an identical image with the same settings.
+def _reusable_result(
+    page: Page, key: str
+) -> tuple[OcrRun, list[RecognizedLine], list[LayoutRegion]] | None:
+    """The engine lines and layout regions of a finished run on an identical image with the
+    same settings.
 
     Only a run that still owns all its lines qualifies (the page may have been recognized
     again since, or a line deleted); corrections are not carried over, engine text is.
@@ -161,7 +196,11 @@ def _reusable_result(page: Page, key: str) -> tuple[OcrRun, list[RecognizedLine]
     for candidate in candidates[:REUSE_CANDIDATES]:
         lines = list(TextLine.objects.filter(run=candidate).order_by("order"))
         if len(lines) == candidate.line_count:
-            return candidate, [_as_recognized(line) for line in lines]
+            regions = [
+                LayoutRegion(region.kind, region.box, region.score or 0.0)
+                for region in Region.objects.filter(run=candidate).order_by("order")
+            ]
+            return candidate, [_as_recognized(line) for line in lines], regions
     return None
 
 
@@ -174,9 +213,13 @@ def _as_recognized(line: TextLine) -> RecognizedLine:
     )
 
 
-def _store_lines(run: OcrRun, lines: list[RecognizedLine]) -> None:
+def _store_lines(
+    run: OcrRun, lines: list[RecognizedLine], regions: list[LayoutRegion] = ()
+) -> None:
     page = run.page
-    ordered, direction = reading_order.order_lines(lines, page.volume.book.text_direction)
+    size = (page.width, page.height) if page.width and page.height else None
+    arrangement = arrange(lines, regions, page.volume.book.text_direction, size)
+    ordered, direction = arrangement.lines, arrangement.direction
     with transaction.atomic():
         # The page row lock orders this against line edits and a concurrent sweep.
         if (
@@ -206,10 +249,13 @@ def _store_lines(run: OcrRun, lines: list[RecognizedLine]) -> None:
             for line in corrected
         )
         page.lines.all().delete()
+        page.regions.all().delete()
+        region_of = _store_regions(run, arrangement)
         TextLine.objects.bulk_create(
             TextLine(
                 page=page,
                 order=number,
+                region=region_of.get(id(line)),
                 polygon=[list(point) for point in line.polygon],
                 x0=line.box[0],
                 y0=line.box[1],
@@ -227,6 +273,39 @@ def _store_lines(run: OcrRun, lines: list[RecognizedLine]) -> None:
         Page.objects.filter(pk=page.pk).update(
             status=PageStatus.RECOGNIZED, error="", updated_at=timezone.now()
         )
+
+
+def _store_regions(run: OcrRun, arrangement: Arrangement) -> dict[int, Region]:
+    """Region rows for what the layout model found, text regions in reading order first;
+    returns each line's region by the line's identity."""
+    found = [block for block in arrangement.blocks if block.region is not None]
+    rows = Region.objects.bulk_create(
+        [
+            Region(
+                page=run.page,
+                order=number,
+                kind=kind,
+                x0=box[0],
+                y0=box[1],
+                x1=box[2],
+                y1=box[3],
+                score=region.score,
+                run=run,
+            )
+            for number, (kind, box, region) in enumerate(
+                [
+                    *((block.kind, block.region.box, block.region) for block in found),
+                    *((region.kind, region.box, region) for region in arrangement.empty_regions),
+                ],
+                start=1,
+            )
+        ]
+    )
+    return {
+        id(line): row
+        for block, row in zip(found, rows[: len(found)], strict=True)
+        for line in block.lines
+    }
 
 
 FINISH_FIELDS = (

@@ -207,3 +207,33 @@ def test_vertical_page_in_two_registers_reads_the_upper_register_first():
     order, direction = names([*lower, *upper])
     assert direction == VERTICAL
     assert order == ["u0", "u1", "u2", "u3", "l0", "l1", "l2", "l3"]
+
+
+def test_articles_stacked_in_the_same_columns_are_read_one_after_the_other():
+    # A five-column newspaper page: article 1 over columns 0-2 (its headline over 0-1),
+    # article 3 under it in the same columns, article 2 down columns 3-4 beside both.
+    def col(name, n, top, count):
+        return column(name, 20 + 110 * n, 120 + 110 * n, top, count, height=10, leading=2)
+
+    first = [
+        Line("h1", (20, 0, 200, 20)),
+        *col("a", 0, 30, 20),
+        *col("b", 1, 30, 20),
+        *col("c", 2, 30, 20),
+    ]
+    third = [
+        Line("h3", (20, 290, 200, 310)),
+        *col("d", 0, 320, 10),
+        *col("e", 1, 320, 10),
+        *col("f", 2, 320, 10),
+    ]
+    second = [Line("h2", (350, 0, 560, 20)), *col("g", 3, 30, 35), *col("h", 4, 30, 35)]
+    order, _ = names([*second, *third, *first])
+    assert order == [
+        "h1",
+        *(f"{c}{i}" for c in "abc" for i in range(20)),
+        "h3",
+        *(f"{c}{i}" for c in "def" for i in range(10)),
+        "h2",
+        *(f"{c}{i}" for c in "gh" for i in range(35)),
+    ]
