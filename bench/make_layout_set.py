@@ -17,7 +17,7 @@ Pages are degraded like scans (a slight skew, blur, noise, JPEG) from a fixed se
 output is the same on every run. Needs the CJK fonts (apt-get install fonts-noto-cjk) and
 DejaVu. The output is meant for var/eval-layout/ (git-ignored).
 
-    python bench/make_layout_set.py [--out var/eval-layout]
+    python bench/make_layout_set.py [--out var/eval-layout] [--variant N]
 """
 
 import argparse
@@ -55,7 +55,10 @@ def font(lang: str, size: int, bold: bool = False):
 class Sheet:
     """A page being laid out: what is drawn is appended to the truth in reading order."""
 
+    variant = 0  # 0: the fixed set; others draw sizes, gutters and scale from their seed
+
     def __init__(self, width: int, height: int, lang: str, seed: int):
+        seed += 1000 * Sheet.variant
         self.image = Image.new("L", (width, height), PAPER)
         self.draw = ImageDraw.Draw(self.image)
         self.width, self.height, self.lang = width, height, lang
@@ -67,6 +70,10 @@ class Sheet:
         items = list(items)
         self.random.shuffle(items)
         return items
+
+    def vary(self, value: float, low: float, high: float) -> float:
+        """``value`` in the fixed set, else ``value`` times a factor drawn in [low, high]."""
+        return value * self.random.uniform(low, high) if Sheet.variant else value
 
     def line(self, x: float, y: float, text: str, face) -> None:
         self.draw.text((x, y), text, font=face, fill=INK)
@@ -128,6 +135,10 @@ class Sheet:
         rng = np.random.default_rng(self.random.randrange(1 << 30))
         image = self.image.rotate(self.random.uniform(-0.25, 0.25), fillcolor=PAPER, resample=2)
         image = image.filter(ImageFilter.GaussianBlur(0.6))
+        scale = self.vary(1.0, 0.8, 1.2)  # another scanning resolution
+        if scale != 1.0:
+            size = (round(image.width * scale), round(image.height * scale))
+            image = image.resize(size, Image.Resampling.LANCZOS)
         pixels = np.asarray(image, dtype=np.float32) + rng.normal(0, 6, (image.height, image.width))
         return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
@@ -135,8 +146,8 @@ class Sheet:
 def textbook(lang: str, seed: int) -> Sheet:
     """Two columns 21 px apart, running header left and right, centred footer."""
     sheet = Sheet(1654, 2339, lang, seed)
-    body, small = font(lang, 30), font(lang, 24)
-    margin, gutter = 150, 21
+    body, small = font(lang, round(sheet.vary(30, 0.8, 1.15))), font(lang, 24)
+    margin, gutter = 150, round(sheet.vary(21, 0.7, 2.0))
     header = ("第三章 文献数字化", "63") if lang == "zh" else ("Chapter 3. Digitization", "63")
     sheet.line(margin, 90, header[0], small)
     sheet.line(sheet.width - margin - small.getlength(header[1]), 90, header[1], small)
@@ -160,8 +171,9 @@ def textbook(lang: str, seed: int) -> Sheet:
 def newspaper(lang: str, seed: int, columns: int) -> Sheet:
     """Narrow gutters, small print, headlines over some columns, a second article below."""
     sheet = Sheet(2480, 3508, lang, seed)
-    body = font(lang, 22 if lang == "zh" else 21)
-    margin, gutter = 100, body.size + 2 * (seed % 3)  # about one line height, as in print
+    body = font(lang, round(sheet.vary(22 if lang == "zh" else 21, 0.85, 1.2)))
+    # About one line height, as in print.
+    margin, gutter = 100, round(sheet.vary(body.size + 2 * (seed % 3), 0.7, 1.4))
     width = (sheet.width - 2 * margin - (columns - 1) * gutter) / columns
     x = [margin + i * (width + gutter) for i in range(columns + 1)]
     masthead = "文 献 周 报" if lang == "zh" else "THE LIBRARY GAZETTE"
@@ -187,7 +199,7 @@ def newspaper(lang: str, seed: int, columns: int) -> Sheet:
 def magazine(lang: str, seed: int) -> Sheet:
     """Title and body at the top right; photo with its caption at the bottom left."""
     sheet = Sheet(1654, 2339, lang, seed)
-    margin, gutter = 130, 40
+    margin, gutter = 130, round(sheet.vary(40, 0.5, 1.5))
     column = (sheet.width - 2 * margin - gutter) / 2
     right = margin + column + gutter
     title = "走进古籍修复室" if lang == "zh" else "Inside the Bindery"
@@ -210,7 +222,8 @@ def book_page(lang: str, seed: int) -> Sheet:
     small = font(lang, 20)
     header = "清河张氏族谱研究" if lang == "zh" else "A HISTORY OF THE PUBLIC LIBRARY"
     sheet.centred(margin, sheet.width - margin, 80, header, small)
-    end = sheet.flow([(margin, 160, sheet.width - margin, 1420)], font(lang, 26), 1.6)
+    body = font(lang, round(sheet.vary(26, 0.85, 1.15)))
+    end = sheet.flow([(margin, 160, sheet.width - margin, 1420)], body, sheet.vary(1.6, 0.85, 1.1))
     sheet.rule(margin, end + 20, margin + 300, 1)
     note = "① 见《郡志》卷十二。" if lang == "zh" else "1 See the report of the Trustees for 1899."
     sheet.line(margin, end + 40, note, small)
@@ -277,8 +290,12 @@ def pages():
     for lang in ("zh", "en"):
         group = f"{lang}-layout"
         yield group, "textbook-2col", textbook(lang, 1)
-        yield group, "newspaper-4col", newspaper(lang, 2, 4)
-        yield group, "newspaper-5col", newspaper(lang, 3, 5)
+        if Sheet.variant:
+            yield group, "newspaper-3col", newspaper(lang, 2, 3)
+            yield group, "newspaper-6col", newspaper(lang, 3, 6)
+        else:
+            yield group, "newspaper-4col", newspaper(lang, 2, 4)
+            yield group, "newspaper-5col", newspaper(lang, 3, 5)
         yield group, "magazine-caption", magazine(lang, 4)
         yield group, "book-footnote", book_page(lang, 5)
         yield group, "report-figure", report_page(lang, 6)
@@ -289,7 +306,15 @@ def pages():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "eval-layout")
+    parser.add_argument(
+        "--variant",
+        type=int,
+        default=0,
+        help="0: the fixed set; N: font sizes, gutters, column counts and scan resolution "
+        "drawn from seed N (a held-out set for checking that nothing is tuned to set 0)",
+    )
     args = parser.parse_args()
+    Sheet.variant = args.variant
     for group, name, sheet in pages():
         path = args.out / group / f"{name}.jpg"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -31,8 +31,8 @@ from config.api import (
     errors,
 )
 from ocr import corrections
-from ocr.models import TextLine
-from ocr.recognition import read_page
+from ocr.models import RegionKind, TextLine
+from ocr.recognition import read_arranged
 
 # --- Lines and corrections -------------------------------------------------------------------
 
@@ -273,6 +273,10 @@ class RecognizedLineSerializer(serializers.Serializer):
         help_text="[[x, y], ...] in image pixels.",
     )
     confidence = serializers.FloatField()
+    region = serializers.ChoiceField(
+        choices=RegionKind.choices,
+        help_text="The kind of layout region the line stands in (text where none was found).",
+    )
 
 
 class RecognitionSerializer(serializers.Serializer):
@@ -311,7 +315,7 @@ class RecognizeView(APIView):
             )
         try:
             image = _first_page(upload.read())
-            lines = read_page(image)
+            arranged = read_arranged(image)
         finally:
             slots.release()
         return Response(
@@ -323,8 +327,10 @@ class RecognizeView(APIView):
                         "text": line.text,
                         "polygon": [[int(x), int(y)] for x, y in line.polygon],
                         "confidence": float(line.confidence),
+                        "region": block.kind,
                     }
-                    for line in lines
+                    for block in arranged.blocks
+                    for line in block.lines
                 ],
             }
         )

@@ -32,7 +32,6 @@ PRIORITY = [
     layout.TABLE,
     layout.FIGURE,
     layout.EQUATION,
-    layout.REFERENCE,
     layout.TEXT,
 ]
 # Headers stand in the top sixth of the page, footers in the bottom sixth.

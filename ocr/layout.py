@@ -29,7 +29,6 @@ PAGE_NUMBER = "page_number"
 TABLE = "table"
 FIGURE = "figure"
 EQUATION = "equation"
-REFERENCE = "reference"
 
 CDLA = "cdla"
 OFF = "off"
@@ -45,7 +44,8 @@ CDLA_KINDS = {
     "table_caption": CAPTION,
     "header": HEADER,
     "footer": FOOTER,
-    "reference": REFERENCE,
+    # Lists of references, but body text often gets this label too: text either way.
+    "reference": TEXT,
     "equation": EQUATION,
 }
 # Regions the model is less sure of are dropped (rapid-layout's own default).
@@ -77,16 +77,23 @@ class LayoutModel:
     def __init__(self, model_path: Path, threads: int = 2):
         from rapid_layout import RapidLayout
 
-        for name in ("rapid_layout", "RapidLayout"):
-            logging.getLogger(name).setLevel(logging.WARNING)
         self.model_path = model_path
-        self._model = RapidLayout(
-            model_type="pp_layout_cdla",
-            model_dir_or_path=str(model_path),
-            engine_cfg={"intra_op_num_threads": threads, "inter_op_num_threads": 1},
-            conf_thresh=MIN_SCORE,
-        )
-        _quiet_rapid_layout_logging()
+        # rapid-layout's loggers set themselves to INFO as each part loads, and write to
+        # stderr on their own: hold INFO back while it loads, then keep them at WARNING.
+        held = logging.root.manager.disable
+        logging.disable(logging.INFO)
+        try:
+            self._model = RapidLayout(
+                model_type="pp_layout_cdla",
+                model_dir_or_path=str(model_path),
+                engine_cfg={"intra_op_num_threads": threads, "inter_op_num_threads": 1},
+                conf_thresh=MIN_SCORE,
+            )
+        finally:
+            logging.disable(held)
+        for name in list(logging.root.manager.loggerDict):
+            if name.startswith("rapid_layout") or name == "RapidLayout":
+                logging.getLogger(name).setLevel(logging.WARNING)
         self._lock = threading.Lock()
 
     def detect(self, image: Image.Image) -> list[LayoutRegion]:
@@ -103,13 +110,6 @@ class LayoutModel:
             if x1 > x0 and y1 > y0 and label in CDLA_KINDS:
                 regions.append(LayoutRegion(CDLA_KINDS[label], (x0, y0, x1, y1), float(score)))
         return regions
-
-
-def _quiet_rapid_layout_logging() -> None:
-    # rapid-layout's loggers are named after its modules and log every load at INFO.
-    for name in list(logging.root.manager.loggerDict):
-        if name.startswith("rapid_layout"):
-            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 _models: dict[tuple[Path, int], LayoutModel] = {}

@@ -69,7 +69,6 @@ class RegionKind(models.TextChoices):
     TABLE = "table", _("Table")
     FIGURE = "figure", _("Figure")
     EQUATION = "equation", _("Equation")
-    REFERENCE = "reference", _("Reference")
 
 
 class Region(models.Model):

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('order', models.PositiveIntegerField(verbose_name='reading order')),
-                ('kind', models.CharField(choices=[('text', 'Text'), ('title', 'Title'), ('caption', 'Caption'), ('header', 'Running header'), ('footer', 'Footer'), ('page_number', 'Page number'), ('table', 'Table'), ('figure', 'Figure'), ('equation', 'Equation'), ('reference', 'Reference')], default='text', max_length=12)),
+                ('kind', models.CharField(choices=[('text', 'Text'), ('title', 'Title'), ('caption', 'Caption'), ('header', 'Running header'), ('footer', 'Footer'), ('page_number', 'Page number'), ('table', 'Table'), ('figure', 'Figure'), ('equation', 'Equation')], default='text', max_length=12)),
                 ('x0', models.IntegerField()),
                 ('y0', models.IntegerField()),
                 ('x1', models.IntegerField()),

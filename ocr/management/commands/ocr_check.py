@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from PIL import Image
 
+from ocr import layout
 from ocr.configuration import engine_config
 from ocr.engine import EngineUnavailable, get_engine
 from ocr.provisioning import ModelsMissing
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"models: {config.det_model} + {config.rec_model} in {config.model_dir}"
             )
+            self.stdout.write(f"layout: {layout.describe(settings.OCR_LAYOUT)}")
             self.stdout.write(
                 f"loaded in {loaded:.1f} s; {options['image'].name}: "
                 f"{len(lines)} lines in {took:.1f} s"
