@@ -32,6 +32,11 @@ class ExportOptionsSerializer(serializers.Serializer):
     include_images = serializers.BooleanField(
         default=False, help_text="A ZIP with the page images too."
     )
+    keep_headers_footers = serializers.BooleanField(
+        default=False,
+        help_text="Keep running headers, footers and page numbers in TXT, CSV and JSON text "
+        "(hOCR, ALTO and PAGE XML always mark them as such).",
+    )
 
 
 class ExportRequestSerializer(serializers.Serializer):
@@ -129,7 +134,11 @@ class ExportSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ExportOptionsSerializer)
     def get_options(self, export) -> dict:
-        return {"per_page": export.per_page, "include_images": export.include_images}
+        return {
+            "per_page": export.per_page,
+            "include_images": export.include_images,
+            "keep_headers_footers": export.keep_headers_footers,
+        }
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_requested_by(self, export) -> str | None:
@@ -208,6 +217,7 @@ class ExportListView(ExportViewMixin, generics.ListCreateAPIView):
                 text_source=data["source"],
                 include_images=options.get("include_images", False),
                 per_page=options.get("per_page", False),
+                keep_headers_footers=options.get("keep_headers_footers", False),
                 user=request.user,
             )
         except ValueError as error:  # building.ExportError: an empty scope, a wrong volume

@@ -46,12 +46,13 @@ def request_export(
     text_source: str = TextSource.CORRECTED,
     include_images: bool = False,
     per_page: bool = False,
+    keep_headers_footers: bool = False,
     user=None,
     enqueue: bool = True,
 ) -> tuple[Export, bool]:
     """(export, created): a fresh identical export is returned instead of a new build, and
     ``user`` joins its requesters (who may see and download it, exports.access)."""
-    formats.get(format)  # raises ValueError for an unknown format
+    exporter = formats.get(format)  # raises ValueError for an unknown format
     if text_source not in TextSource.values:
         raise ExportError(f"unknown text source {text_source!r}: use corrected or engine")
     export = Export(
@@ -62,7 +63,8 @@ def request_export(
         format=format,
         text_source=text_source,
         include_images=include_images,
-        per_page=per_page,
+        per_page=per_page or exporter.one_file_per_page,
+        keep_headers_footers=keep_headers_footers,
         requested_by=user,
     )
     if scope == Scope.VOLUME and (volume is None or volume.book_id != book.pk):
@@ -96,6 +98,7 @@ def fingerprint(export: Export) -> str:
         "source": export.text_source,
         "images": export.include_images,
         "per_page": export.per_page,
+        "headers_footers": export.keep_headers_footers,
     }
     if formats.get(export.format).needs_images:
         key["pdf"] = [

@@ -14,3 +14,6 @@ class ExportOptionsForm(forms.Form):
     )
     per_page = forms.BooleanField(label=_("One file per page (ZIP)"), required=False)
     include_images = forms.BooleanField(label=_("Include the page images (ZIP)"), required=False)
+    keep_headers_footers = forms.BooleanField(
+        label=_("Keep running headers, footers and page numbers in the text"), required=False
+    )

@@ -52,6 +52,14 @@ class Export(models.Model):
     per_page = models.BooleanField(
         _("one file per page"), default=False, help_text=_("A ZIP with a file per page.")
     )
+    keep_headers_footers = models.BooleanField(
+        _("keep headers and footers"),
+        default=False,
+        help_text=_(
+            "Keep running headers, footers and page numbers in the text of TXT, CSV and "
+            "JSON exports (hOCR, ALTO and PAGE XML always mark them as such)."
+        ),
+    )
     fingerprint = models.CharField(
         max_length=64, db_index=True, help_text=_("Hash of scope, format and options.")
     )

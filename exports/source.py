@@ -12,9 +12,9 @@ from django.core.files.storage import default_storage
 from django.db.models import Count, Max, Sum
 
 from books.models import Page
-from exports.formats.base import ExportInfo, LineData, PageData
+from exports.formats.base import ExportInfo, LineData, PageData, RegionData
 from exports.models import Export, Scope, TextSource
-from ocr.models import LineRevision, TextLine
+from ocr.models import LineRevision, Region, TextLine
 
 BATCH = 50
 
@@ -55,7 +55,7 @@ def export_info(export: Export, page_count: int) -> ExportInfo:
         language=book.language,
         text_source=export.text_source,
         scope_label=scope,
-        options={"page_count": page_count},
+        options={"page_count": page_count, "keep_headers_footers": export.keep_headers_footers},
     )
 
 
@@ -80,8 +80,13 @@ def iter_pages(export: Export, page_ids: list[int]) -> Iterator[PageData]:
             "engine_text",
             "confidence",
             "vertical",
+            "region__order",
+            "region__kind",
         ):
-            page_id, order, x0, y0, x1, y1, polygon, text, engine_text, confidence, vertical = row
+            page_id, order, x0, y0, x1, y1, polygon, text, engine_text, confidence, vertical = row[
+                :11
+            ]
+            region, kind = row[11:]
             lines[page_id].append(
                 LineData(
                     order=order,
@@ -92,17 +97,28 @@ def iter_pages(export: Export, page_ids: list[int]) -> Iterator[PageData]:
                     confidence=confidence,
                     vertical=vertical,
                     content=engine_text if engine else text,
+                    region=region,
+                    kind=kind or "text",
                 )
             )
+        regions = defaultdict(list)
+        for page_id, order, kind, *box in (
+            Region.objects.filter(page_id__in=batch)
+            .order_by("page_id", "order")
+            .values_list("page_id", "order", "kind", "x0", "y0", "x1", "y1")
+        ):
+            regions[page_id].append(RegionData(order, kind, tuple(box)))
         for page_id in batch:
             page = by_id.get(page_id)
             if page is None:
                 continue  # deleted while the export ran
             number += 1
-            yield page_data(page, number, lines[page_id])
+            yield page_data(page, number, lines[page_id], regions[page_id])
 
 
-def page_data(page: Page, number: int, lines: list[LineData]) -> PageData:
+def page_data(
+    page: Page, number: int, lines: list[LineData], regions: list[RegionData] = ()
+) -> PageData:
     name = page.image.name
     return PageData(
         number=number,
@@ -115,5 +131,6 @@ def page_data(page: Page, number: int, lines: list[LineData]) -> PageData:
         image_name=name,
         original_name=page.original_name,
         lines=lines,
+        regions=list(regions),
         open_image=(lambda: default_storage.open(name, "rb")) if name else None,
     )

@@ -34,4 +34,4 @@ def choices() -> list[tuple[str, str]]:
     return [(cls.name, cls.label) for cls in _REGISTRY.values()]
 
 
-from exports.formats import alto, csv, hocr, json, pdf, txt  # noqa: E402, F401
+from exports.formats import alto, csv, hocr, json, page, pdf, txt  # noqa: E402, F401

@@ -1,19 +1,23 @@
 """ALTO XML v4 (validated against the official alto-4-4.xsd in the tests).
 
-Layout: Page > PrintSpace > TextBlock > TextLine > String/SP, pixel units. Reading order
-is kept three ways: blocks and lines stand in reading order, each block names the next one
-with IDNEXT, and nothing is re-sorted by position. Vertical lines (and blocks of them) say
+Layout: Page > TopMargin / BottomMargin / PrintSpace > TextBlock > TextLine > String/SP,
+pixel units. Blocks are the page's layout regions: running headers stand in TopMargin,
+footers and page numbers in BottomMargin, the rest in PrintSpace, each block tagged with
+its kind (a LayoutTag: title, caption, header...). Reading order is kept three ways:
+blocks and lines stand in reading order, each block names the next one with IDNEXT (across
+the margins too), and nothing is re-sorted by position. Vertical lines (and blocks of them) say
 BASEDIRECTION="ttb": their text runs top to bottom; HPOS/VPOS/WIDTH/HEIGHT stay the
 boxes. A corrected line carries CS="true" (correction status) and WC 1 on its strings.
 """
 
+import itertools
 from xml.sax.saxutils import quoteattr
 
 from exports.formats import register
 from exports.formats.base import (
     Exporter,
     PageData,
-    group_blocks,
+    page_blocks,
     split_words,
     union,
     xml_safe,
@@ -21,6 +25,11 @@ from exports.formats.base import (
 
 NAMESPACE = "http://www.loc.gov/standards/alto/ns-v4#"
 SCHEMA_LOCATION = "http://www.loc.gov/standards/alto/v4/alto-4-4.xsd"
+
+
+KINDS = ("text", "title", "caption", "header", "footer", "page_number", "table", "equation")
+TOP = {"header"}
+BOTTOM = {"footer", "page_number"}
 
 
 def _geometry(box) -> str:
@@ -56,36 +65,58 @@ class AltoExporter(Exporter):
             "<processingSoftware><softwareName>PaddleOCR</softwareName></processingSoftware>"
             "</Processing>\n"
             "</Description>\n"
+            "<Tags>\n"
+            + "".join(f'<LayoutTag ID="kind_{kind}" LABEL="{kind}"/>\n' for kind in KINDS)
+            + "</Tags>\n"
             "<Layout>\n"
         )
 
     def add_page(self, page: PageData):
         n = page.number
-        blocks = group_blocks(page.published_lines())
+        blocks = [
+            (f"p{n}_b{b}", kind, lines)
+            for b, (kind, lines) in enumerate(page_blocks(page.published_lines()), start=1)
+        ]
+        following = {block[0]: after[0] for block, after in itertools.pairwise(blocks)}
         self.write(
             f'<Page ID="p{n}" PHYSICAL_IMG_NR="{n}" WIDTH="{page.width}" '
             f'HEIGHT="{page.height}" PROCESSING="ocr">\n'
         )
-        area = union(line.box for block in blocks for line in block)
+        self.line_no = 0
+        top = [block for block in blocks if block[1] in TOP]
+        bottom = [block for block in blocks if block[1] in BOTTOM]
+        body = [block for block in blocks if block[1] not in TOP | BOTTOM]
+        for name, part in (("TopMargin", top), ("BottomMargin", bottom)):
+            if part:
+                area = union(line.box for _, _, lines in part for line in lines)
+                self.write(f'<{name} ID="p{n}_{name.lower()}" {_geometry(area)}>\n')
+                self._blocks(part, following)
+                self.write(f"</{name}>\n")
+        area = union(line.box for _, _, lines in body for line in lines)
         space = (
             _geometry(area)
             if area
             else f'HPOS="0" VPOS="0" WIDTH="{page.width}" HEIGHT="{page.height}"'
         )
         self.write(f"<PrintSpace {space}>\n")
-        line_no = 0
-        for b, block in enumerate(blocks, start=1):
-            attrs = [f'ID="p{n}_b{b}"', _geometry(union(line.box for line in block))]
-            if b < len(blocks):
-                attrs.append(f'IDNEXT="p{n}_b{b + 1}"')
-            if block[0].vertical:
+        self._blocks(body, following)
+        self.write("</PrintSpace>\n</Page>\n")
+
+    def _blocks(self, blocks, following):
+        for block_id, kind, lines in blocks:
+            attrs = [f'ID="{block_id}"', _geometry(union(line.box for line in lines))]
+            if block_id in following:
+                attrs.append(f'IDNEXT="{following[block_id]}"')
+            if kind in KINDS:
+                attrs.append(f'TAGREFS="kind_{kind}"')
+            if lines[0].vertical:
                 attrs.append('BASEDIRECTION="ttb"')
             self.write(f"<TextBlock {' '.join(attrs)}>\n")
-            for line in block:
-                line_no += 1
-                self._line(line, f"p{n}_l{line_no}")
+            page_id = block_id.split("_")[0]
+            for line in lines:
+                self.line_no += 1
+                self._line(line, f"{page_id}_l{self.line_no}")
             self.write("</TextBlock>\n")
-        self.write("</PrintSpace>\n</Page>\n")
 
     def _line(self, line, line_id):
         attrs = [f'ID="{line_id}"', _geometry(line.box)]

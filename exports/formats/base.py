@@ -12,6 +12,10 @@ from typing import BinaryIO, ClassVar
 
 Box = tuple[int, int, int, int]
 
+# Region kinds that are not running text: left out of TXT, CSV and JSON unless the export
+# keeps them; hOCR, ALTO and PAGE mark them as what they are.
+FURNITURE = frozenset({"header", "footer", "page_number"})
+
 
 @dataclass(frozen=True)
 class LineData:
@@ -23,6 +27,8 @@ class LineData:
     confidence: float | None
     vertical: bool
     content: str  # what this export publishes: ``text`` or ``engine_text`` by text source
+    region: int | None = None  # the layout region's order on the page; None: in none
+    kind: str = "text"  # the layout region's kind (ocr.models.RegionKind)
 
     @property
     def corrected(self) -> bool:
@@ -50,11 +56,19 @@ class PageData:
     original_name: str
     lines: list[LineData]
     open_image: Callable[[], BinaryIO] | None = None  # opens the stored image for reading
+    regions: list["RegionData"] = field(default_factory=list)
 
     def published_lines(self) -> list[LineData]:
         """Lines with something to publish, in reading order (a line blanked by a
         corrector is not text)."""
         return [line for line in self.lines if line.content.strip()]
+
+
+@dataclass(frozen=True)
+class RegionData:
+    order: int
+    kind: str
+    box: Box
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,7 @@ class Exporter:
     extension: ClassVar[str]
     media_type: ClassVar[str]
     needs_images: ClassVar[bool] = False
+    one_file_per_page: ClassVar[bool] = False  # a format of one document per page (a ZIP)
 
     def __init__(self, out: BinaryIO, info: ExportInfo):
         self.out = out
@@ -92,6 +107,13 @@ class Exporter:
 
     def finish(self) -> None:
         """Called once after the last page."""
+
+    def running(self, lines: list[LineData]) -> list[LineData]:
+        """The lines without running headers, footers and page numbers, unless the export
+        keeps them (for the formats that have no way to mark them)."""
+        if self.info.options.get("keep_headers_footers"):
+            return lines
+        return [line for line in lines if line.kind not in FURNITURE]
 
 
 _WORD = re.compile(r"\S+")
@@ -132,6 +154,29 @@ def union(boxes) -> Box | None:
         max(b[2] for b in boxes),
         max(b[3] for b in boxes),
     )
+
+
+def page_blocks(lines: list[LineData]) -> list[tuple[str, list[LineData]]]:
+    """(kind, lines) blocks in reading order: the layout regions where the page has them,
+    else (and for lines in no region) consecutive lines of one column (``group_blocks``)."""
+    blocks: list[tuple[str, list[LineData]]] = []
+    loose: list[LineData] = []
+
+    def flush():
+        blocks.extend(("text", block) for block in group_blocks(loose))
+        loose.clear()
+
+    for line in lines:
+        if line.region is None:
+            loose.append(line)
+            continue
+        flush()
+        if blocks and blocks[-1][1][-1].region == line.region:
+            blocks[-1][1].append(line)
+        else:
+            blocks.append((line.kind, [line]))
+    flush()
+    return blocks
 
 
 def group_blocks(lines: list[LineData]) -> list[list[LineData]]:

@@ -1,4 +1,5 @@
-"""CSV: one row per line, both texts, confidence and box (RFC 4180, UTF-8)."""
+"""CSV: one row per line, both texts, confidence, layout region kind and box (RFC 4180,
+UTF-8); running headers, footers and page numbers only when the export keeps them."""
 
 import csv
 import io
@@ -20,6 +21,7 @@ HEADER = [
     "y0",
     "x1",
     "y1",
+    "region",
 ]
 
 
@@ -34,7 +36,7 @@ class CsvExporter(Exporter):
         self._row(HEADER)
 
     def add_page(self, page: PageData):
-        for line in page.lines:
+        for line in self.running(page.lines):
             self._row(
                 [
                     self.info.book_slug,
@@ -47,6 +49,7 @@ class CsvExporter(Exporter):
                     "" if line.confidence is None else f"{line.confidence:.4f}",
                     int(line.vertical),
                     *line.box,
+                    line.kind,
                 ]
             )
 

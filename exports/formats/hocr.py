@@ -1,6 +1,8 @@
-"""hOCR 1.2: an XHTML page per ``ocr_page``, columns as ``ocr_carea`` (each one
-``ocr_par``), lines as ``ocr_line`` and words as ``ocrx_word`` with ``bbox`` and ``x_wconf``
-(confidence 0-100).
+"""hOCR 1.2: an XHTML page per ``ocr_page``, blocks as ``ocr_carea`` (each one ``ocr_par``),
+lines as ``ocr_line`` and words as ``ocrx_word`` with ``bbox`` and ``x_wconf`` (confidence
+0-100). Blocks are the page's layout regions, in reading order; running headers, footers,
+page numbers and captions are ``ocr_header``, ``ocr_footer``, ``ocr_pageno`` and
+``ocr_caption`` blocks instead of ``ocr_carea``.
 
 Vertical lines carry ``textangle 270`` (their baseline runs down the page). Word boxes are
 estimated along the line: the engine reports line boxes only.
@@ -12,7 +14,7 @@ from exports.formats import register
 from exports.formats.base import (
     Exporter,
     PageData,
-    group_blocks,
+    page_blocks,
     split_words,
     union,
     xml_safe,
@@ -26,11 +28,20 @@ HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <title>{title}</title>
 <meta http-equiv="Content-Type" content="text/html; charset=utf-8"/>
 <meta name="ocr-system" content="digitization-platform (PaddleOCR)"/>
-<meta name="ocr-capabilities" content="ocr_page ocr_carea ocr_par ocr_line ocrx_word"/>
+<meta name="ocr-capabilities" content="ocr_page ocr_carea ocr_par ocr_line ocrx_word \
+ocr_header ocr_footer ocr_pageno ocr_caption"/>
 <meta name="ocr-number-of-pages" content="{pages}"/>
 </head>
 <body>
 """
+
+
+BLOCK_CLASSES = {
+    "header": "ocr_header",
+    "footer": "ocr_footer",
+    "page_number": "ocr_pageno",
+    "caption": "ocr_caption",
+}
 
 
 def _bbox(box) -> str:
@@ -66,10 +77,12 @@ class HocrExporter(Exporter):
         )
         self.write(f'<div class="ocr_page" id="page_{n}" title="{escape(title)}">\n')
         line_no = word_no = 0
-        for block_no, block in enumerate(group_blocks(page.published_lines()), start=1):
+        blocks = page_blocks(page.published_lines())
+        for block_no, (kind, block) in enumerate(blocks, start=1):
             area = union(line.box for line in block)
+            kind_class = BLOCK_CLASSES.get(kind, "ocr_carea")
             self.write(
-                f'<div class="ocr_carea" id="block_{n}_{block_no}" title="{_bbox(area)}">\n'
+                f'<div class="{kind_class}" id="block_{n}_{block_no}" title="{_bbox(area)}">\n'
                 f'<p class="ocr_par" id="par_{n}_{block_no}" title="{_bbox(area)}">\n'
             )
             for line in block:

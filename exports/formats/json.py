@@ -1,7 +1,8 @@
 """JSON: book > volumes > pages > lines with polygons, confidences and both texts.
 
 Written as it goes: one page object per line of the file, volumes opened and closed as
-the pages move from one volume to the next.
+the pages move from one volume to the next. Each line names its layout region's kind;
+running headers, footers and page numbers are left out unless the export keeps them.
 """
 
 import json
@@ -62,10 +63,11 @@ class JsonExporter(Exporter):
                     "corrected": line.corrected,
                     "confidence": line.confidence,
                     "vertical": line.vertical,
+                    "region": line.kind,
                     "box": list(line.box),
                     "polygon": line.polygon,
                 }
-                for line in page.lines
+                for line in self.running(page.lines)
             ],
         }
         self.write(("\n" if self.first_page else ",\n") + _dumps(record))

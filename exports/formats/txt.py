@@ -1,4 +1,5 @@
-"""Plain text: each page's lines in reading order, pages separated by a form feed."""
+"""Plain text: each page's lines in reading order, pages separated by a form feed; running
+headers, footers and page numbers only when the export keeps them."""
 
 from exports.formats import register
 from exports.formats.base import Exporter, PageData
@@ -18,5 +19,5 @@ class TextExporter(Exporter):
         if self.pages:
             self.write("\f")  # form feed: the page break of plain text (as pdftotext writes)
         self.pages += 1
-        for line in page.published_lines():
+        for line in self.running(page.published_lines()):
             self.write(line.content + "\n")

@@ -1,10 +1,32 @@
-"""Fixtures for export tests: the fixed book, and building an export in this process."""
+"""Fixtures for export tests: the fixed book, building an export in this process, and the
+vendored schemas exports are validated against."""
+
+from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from exports import building
 from exports.models import Export, ExportStatus
 from tests.exports.factories import make_fixed_book
+
+SCHEMAS = Path(__file__).parent / "schemas"
+
+
+class _LocalSchemas(etree.Resolver):
+    """ALTO imports XLink from loc.gov: answer with the vendored copy, never the network."""
+
+    def resolve(self, url, pubid, context):
+        if url.endswith("/xlink.xsd"):
+            return self.resolve_filename(str(SCHEMAS / "xlink.xsd"), context)
+        return None
+
+
+@pytest.fixture(scope="session")
+def alto_schema():
+    parser = etree.XMLParser(no_network=True)
+    parser.resolvers.add(_LocalSchemas())
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / "alto-4-4.xsd"), parser))
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from books import importing
 from books.models import Book, Page, Volume
-from ocr.models import TextLine
+from ocr.models import Region, TextLine
 
 # (box, engine text, current text, confidence, vertical)
 HORIZONTAL_PAGE = [
@@ -95,3 +95,58 @@ def make_fixed_book() -> Book:
 def published(lines) -> list[tuple]:
     """The fixture lines a text export publishes (corrected text, blank lines left out)."""
     return [line for line in lines if line[2].strip()]
+
+
+# A page with layout regions, as the layout stage stores them: (kind, region box, lines),
+# in reading order; the last region is a figure with no text.
+LAYOUT_PAGE = [
+    ("header", (60, 20, 300, 50), [((60, 20, 300, 50), "Chapter 3")]),
+    ("title", (200, 80, 600, 130), [((200, 80, 600, 130), "Layout and order")]),
+    (
+        "text",
+        (60, 160, 380, 300),
+        [((60, 160 + 50 * i, 380, 200 + 50 * i), f"Left {i + 1}") for i in range(3)],
+    ),
+    (
+        "text",
+        (420, 160, 740, 300),
+        [((420, 160 + 50 * i, 740, 200 + 50 * i), f"Right {i + 1}") for i in range(3)],
+    ),
+    ("caption", (420, 700, 740, 740), [((420, 700, 740, 740), "Figure 1. A press")]),
+    ("page_number", (380, 950, 420, 980), [((380, 950, 420, 980), "63")]),
+    ("figure", (420, 330, 740, 690), []),
+]
+
+
+def make_layout_book() -> Book:
+    book = Book.objects.create(slug="layout-book", title="Layout Book", language="en")
+    volume = Volume.objects.create(book=book, sequence=1, label="one")
+    lines = [line for _, _, region_lines in LAYOUT_PAGE for line in region_lines]
+    outcome = importing.add_file(
+        volume,
+        page_png((800, 1000), [(box,) for box, _ in lines], 200),
+        original_name="layout.png",
+    )
+    assert not outcome.error, outcome.error
+    page = outcome.pages[0]
+    order = 0
+    for number, (kind, (x0, y0, x1, y1), region_lines) in enumerate(LAYOUT_PAGE, start=1):
+        region = Region.objects.create(
+            page=page, order=number, kind=kind, x0=x0, y0=y0, x1=x1, y1=y1, score=0.9
+        )
+        for box, text in region_lines:
+            order += 1
+            TextLine.objects.create(
+                page=page,
+                order=order,
+                region=region,
+                polygon=[[box[0], box[1]], [box[2], box[1]], [box[2], box[3]], [box[0], box[3]]],
+                x0=box[0],
+                y0=box[1],
+                x1=box[2],
+                y1=box[3],
+                engine_text=text,
+                text=text,
+                confidence=0.9,
+            )
+    return book

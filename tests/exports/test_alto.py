@@ -1,31 +1,12 @@
 """ALTO exports validate against the official ALTO 4 schema and keep reading order."""
 
-from pathlib import Path
-
 import pytest
 from lxml import etree
 
 from tests.exports.conftest import export_now, read
 from tests.exports.factories import HORIZONTAL_PAGE, TWO_COLUMN_PAGE, VERTICAL_PAGE, published
 
-SCHEMAS = Path(__file__).parent / "schemas"
 NS = {"a": "http://www.loc.gov/standards/alto/ns-v4#"}
-
-
-class _LocalSchemas(etree.Resolver):
-    """ALTO imports XLink from loc.gov: answer with the vendored copy, never the network."""
-
-    def resolve(self, url, pubid, context):
-        if url.endswith("/xlink.xsd"):
-            return self.resolve_filename(str(SCHEMAS / "xlink.xsd"), context)
-        return None
-
-
-@pytest.fixture(scope="module")
-def alto_schema():
-    parser = etree.XMLParser(no_network=True)
-    parser.resolvers.add(_LocalSchemas())
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / "alto-4-4.xsd"), parser))
 
 
 def validated(alto_schema, data: bytes):

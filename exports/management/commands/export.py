@@ -28,6 +28,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--per-page", action="store_true", help="a ZIP, one file per page")
         parser.add_argument("--images", action="store_true", help="a ZIP with the page images")
+        parser.add_argument(
+            "--keep-headers-footers",
+            action="store_true",
+            help="keep running headers, footers and page numbers in TXT, CSV and JSON text",
+        )
         parser.add_argument("--output", metavar="PATH", help="also copy the file to PATH")
 
     def handle(self, *args, **options):
@@ -48,6 +53,7 @@ class Command(BaseCommand):
                 text_source=options["source"],
                 include_images=options["images"],
                 per_page=options["per_page"],
+                keep_headers_footers=options["keep_headers_footers"],
                 enqueue=False,
             )
         except ValueError as error:
