@@ -2,13 +2,15 @@
 
 The layout model's regions are checked before they are believed: a figure or table that
 would swallow most of the page's lines is a misreading (newspaper columns, vertical pages)
-and is dropped; a caption is a caption only beside a figure or table; a header or footer
-only in the top or bottom sixth of the page. Lines go to the region that holds most of
-their box; lines in no region stand as blocks of their own. Blocks are then ordered:
-headers first, the body by XY-cut over the block boxes, each caption after the text block
-above it in its column (or after the body when none is), footers and page numbers last.
-Lines within a block follow ``ocr.reading_order``. Vertical pages (and pages without
-regions) are ordered from the line boxes alone: the CDLA model knows horizontal pages only.
+and is dropped, and so is a text region inside another region; a caption is a caption only
+beside a figure or table; a header or footer only in the top or bottom sixth of the page.
+Lines go to the region that holds most of their box. The body is then ordered line by line
+(``ocr.reading_order``: columns from the gutters between lines, which is steadier than the
+model's overlapping boxes), a table's or figure's lines as one unit read row by row;
+running headers come first, footers and page numbers last, and each caption after the
+text above it in its column (or after the body when none is). Vertical pages (and pages
+without regions) are ordered from the line boxes alone: the CDLA model knows horizontal
+pages only.
 """
 
 import re
@@ -18,7 +20,7 @@ from statistics import median
 
 from ocr import layout
 from ocr.layout import LayoutRegion
-from ocr.reading_order import AUTO, HORIZONTAL, VERTICAL, HasBox, detect_direction, order_boxes
+from ocr.reading_order import AUTO, HORIZONTAL, VERTICAL, HasBox, detect_direction, order_rows
 from ocr.reading_order import order_lines as order_by_boxes
 
 # When two regions overlap this much (intersection over union), the more specific one stays.
@@ -37,7 +39,10 @@ PRIORITY = [
 # Headers stand in the top sixth of the page, footers in the bottom sixth.
 MARGIN_SHARE = 1 / 6
 # A figure or table holding more than this share of the page's lines is not believed.
-SWALLOW_SHARE = 0.5
+SWALLOW_SHARE = 0.8
+# A text region this much inside another region is part of it (a code block's lines
+# inside its table, a paragraph inside a text column).
+INSIDE_SHARE = 0.8
 # Kinds left out of the running text by default (exports keep them on request).
 FURNITURE = frozenset({layout.HEADER, layout.FOOTER, layout.PAGE_NUMBER})
 _PAGE_NUMBER = re.compile(
@@ -83,32 +88,85 @@ def arrange[T: HasBox](
     return _arrange_regions(list(lines), list(regions), size)
 
 
+@dataclass(frozen=True)
+class _Unit:
+    """What the body is ordered by: one line, or a table's lines read as one, row by row."""
+
+    box: tuple[int, int, int, int]
+    lines: list
+
+
 def _arrange_regions(lines, regions, size) -> Arrangement:
     regions = _believed(regions, lines)
     members: dict[int, list] = {}
-    orphans = []
+    home_of: dict[int, int] = {}
     for line in lines:
         home = _home(line.box, regions)
-        if home is None:
-            orphans.append(line)
-        else:
+        if home is not None:
             members.setdefault(home, []).append(line)
+            home_of[id(line)] = home
     height = size[1] if size else max(line.box[3] for line in lines)
-    blocks, empty = [], []
-    for number, region in enumerate(regions):
-        if number not in members:
-            empty.append(region)
-            continue
-        held, _ = order_by_boxes(members[number], HORIZONTAL)
-        kind = _kind(region, held, regions, height)
-        blocks.append(Block(kind, _union(line.box for line in held), held, region))
-    blocks.extend(Block(layout.TEXT, line.box, [line]) for line in orphans)
     line_height = median(line.box[3] - line.box[1] for line in lines) or 1
-    return Arrangement(HORIZONTAL, _in_reading_order(blocks, line_height), empty)
+    kinds = {n: _kind(regions[n], held, regions, height) for n, held in members.items()}
+    head, foot, captions = [], [], []
+    units = [_Unit(line.box, [line]) for line in lines if id(line) not in home_of]
+    for number, held in members.items():
+        kind = kinds[number]
+        if kind == layout.HEADER or (kind == layout.PAGE_NUMBER and _above(held, height / 2)):
+            head.extend(held)
+        elif kind in (layout.FOOTER, layout.PAGE_NUMBER):
+            foot.extend(held)
+        elif kind == layout.CAPTION:
+            captions.extend(held)
+        elif kind in (layout.TABLE, layout.FIGURE):  # cells, or labels in a picture
+            units.append(_Unit(_union(line.box for line in held), order_rows(held)))
+        else:
+            units.extend(_Unit(line.box, [line]) for line in held)
+    ordered_units, _ = order_by_boxes(units, HORIZONTAL)
+    body = [line for unit in ordered_units for line in unit.lines]
+    _place_captions(body, order_by_boxes(captions, HORIZONTAL)[0], line_height)
+    ordered = [*order_by_boxes(head, HORIZONTAL)[0], *body, *order_by_boxes(foot, HORIZONTAL)[0]]
+    blocks: list[Block] = []
+    for line in ordered:
+        home = home_of.get(id(line))
+        if blocks and home is not None and blocks[-1].region is regions[home]:
+            blocks[-1].lines.append(line)
+            continue
+        if home is None:
+            blocks.append(Block(layout.TEXT, line.box, [line]))
+        else:
+            blocks.append(Block(kinds[home], regions[home].box, [line], regions[home]))
+    for block in blocks:
+        block.box = _union(line.box for line in block.lines)
+    empty = [region for number, region in enumerate(regions) if number not in members]
+    return Arrangement(HORIZONTAL, blocks, empty)
+
+
+def _above(lines, middle: float) -> bool:
+    return min(line.box[1] for line in lines) < middle
+
+
+def _place_captions(body: list, captions: list, line_height: float) -> None:
+    """Each caption line after the last line above it in its column (the text it stands
+    under), or after the body when none is (a caption under a picture at the foot of an
+    otherwise empty column belongs to the article, not before it)."""
+    for caption in captions:
+        above = [
+            number
+            for number, line in enumerate(body)
+            if line not in captions
+            and line.box[3] <= caption.box[1] + line_height / 2
+            and min(line.box[2], caption.box[2]) > max(line.box[0], caption.box[0])
+        ]
+        at = max(above) + 1 if above else len(body)
+        while at < len(body) and body[at] in captions:
+            at += 1
+        body.insert(at, caption)
 
 
 def _believed(regions: list[LayoutRegion], lines) -> list[LayoutRegion]:
-    """Regions without the figures and tables that swallow the page, and without duplicates."""
+    """Regions without the figures and tables that swallow the page, without duplicates,
+    and without text regions inside others."""
     kept = []
     for region in regions:
         if region.kind in (layout.FIGURE, layout.TABLE):
@@ -121,7 +179,17 @@ def _believed(regions: list[LayoutRegion], lines) -> list[LayoutRegion]:
     for region in kept:
         if all(_iou(region.box, other.box) < DUPLICATE_IOU for other in unique):
             unique.append(region)
-    return unique
+    return [
+        region
+        for region in unique
+        if region.kind != layout.TEXT
+        or not any(
+            other is not region
+            and _area(other.box) >= _area(region.box)
+            and _share_inside(region.box, other.box) >= INSIDE_SHARE
+            for other in unique
+        )
+    ]
 
 
 def _home(box, regions: list[LayoutRegion]) -> int | None:
@@ -162,39 +230,6 @@ def _beside(caption, other) -> bool:
     gap = max(other[1] - caption[3], caption[1] - other[3], 0)
     overlap = min(caption[2], other[2]) - max(caption[0], other[0])
     return overlap > 0 and gap <= 2 * (caption[3] - caption[1]) + 20
-
-
-def _in_reading_order(blocks: list[Block], line_height: float) -> list[Block]:
-    middle = max(b.box[3] for b in blocks) / 2
-
-    def group(block: Block) -> str:
-        if block.kind == layout.PAGE_NUMBER:  # a page number in the header stays there
-            return "head" if block.box[1] < middle else "foot"
-        return {layout.HEADER: "head", layout.FOOTER: "foot", layout.CAPTION: "caption"}.get(
-            block.kind, "body"
-        )
-
-    def ordered(name: str) -> list[Block]:
-        chosen = [b for b in blocks if group(b) == name]
-        return [chosen[i] for i in order_boxes([b.box for b in chosen], line_height)]
-
-    body = ordered("body")
-    for caption in ordered("caption"):
-        above = [
-            number
-            for number, block in enumerate(body)
-            if block.kind != layout.CAPTION
-            and block.box[3] <= caption.box[1] + line_height / 2
-            and min(block.box[2], caption.box[2]) > max(block.box[0], caption.box[0])
-        ]
-        if not above:
-            body.append(caption)
-            continue
-        at = max(above) + 1
-        while at < len(body) and body[at].kind == layout.CAPTION:
-            at += 1
-        body.insert(at, caption)
-    return [*ordered("head"), *body, *ordered("foot")]
 
 
 def _union(boxes) -> tuple[int, int, int, int]:

@@ -91,15 +91,14 @@ GUTTER_SHARE = 0.4
 # the columns.
 BREAK_SHARE = 0.5
 BREAK_LEADING = 1.8
+# A running header or footer row stands this many line heights apart from the text.
+MARGIN_GAP = 1.5
 
 
-def order_boxes(
-    boxes: Sequence[tuple[float, float, float, float]], line_height: float
-) -> list[int]:
-    """Indexes of horizontal boxes (text blocks, say) in reading order, gutters measured
-    against the page's ``line_height``."""
-    found = [_Box(i, *box) for i, box in enumerate(boxes)]
-    return [box.index for box in _order(found, line_height)]
+def order_rows[T: HasBox](lines: Sequence[T]) -> list[T]:
+    """Horizontal lines row by row, top to bottom, each row left to right (table cells)."""
+    boxes = [_Box(i, *box) for i, box in _boxes(lines)]
+    return [lines[box.index] for box in _rows(boxes)]
 
 
 def _order(boxes: list[_Box], line_height: float | None = None) -> list[_Box]:
@@ -107,7 +106,7 @@ def _order(boxes: list[_Box], line_height: float | None = None) -> list[_Box]:
         return boxes
     line_height = line_height or median(b.height for b in boxes) or 1
     wide = max(BREAK_SHARE * line_height, BREAK_LEADING * _leading(boxes))
-    return _cut(boxes, _Gaps(max(2.0, GUTTER_SHARE * line_height), wide))
+    return _cut(boxes, _Gaps(max(2.0, GUTTER_SHARE * line_height), wide, line_height))
 
 
 def _leading(boxes: list[_Box]) -> float:
@@ -126,11 +125,15 @@ def _leading(boxes: list[_Box]) -> float:
 class _Gaps:
     gutter: float  # least width of a gutter between columns
     wide: float  # least height of a break between stacked articles across columns
+    line: float  # the median line height
 
 
 def _cut(boxes: list[_Box], gaps: _Gaps) -> list[_Box]:
     if len(boxes) <= 1:
         return boxes
+    head, body, foot = _margin_rows(boxes, gaps)
+    if head or foot:
+        return [*_cut(head, gaps), *_cut(body, gaps), *_cut(foot, gaps)]
     columns = _split(boxes, gaps.gutter, vertical_gaps=True)
     if len(columns) > 1:
         parts = _join_stacked_columns(columns, gaps.wide)
@@ -148,6 +151,22 @@ def _cut(boxes: list[_Box], gaps: _Gaps) -> list[_Box]:
         if len(parts) > 1:
             return [box for part in parts for box in _cut(part, gaps)]
     return _rows(boxes)  # nothing separates them: overlapping boxes, read row by row
+
+
+def _margin_rows(boxes: list[_Box], gaps: _Gaps):
+    """(head, body, foot): a single row of text at the top (a running header: title left,
+    page number right) or bottom, set apart by a wide blank, is read before (or after) the
+    rest, not as the tops of columns."""
+    rows = _split(boxes, max(gaps.wide, MARGIN_GAP * gaps.line), vertical_gaps=False)
+    if len(rows) < 2:
+        return [], boxes, []
+
+    def one_row(row):
+        return max(b.y1 for b in row) - min(b.y0 for b in row) <= MARGIN_GAP * gaps.line
+
+    head = rows.pop(0) if one_row(rows[0]) else []
+    foot = rows.pop() if rows and one_row(rows[-1]) else []
+    return head, [box for row in rows for box in row], foot
 
 
 def _join_stacked_columns(columns: list[list[_Box]], wide: float) -> list[list[_Box]]:

@@ -276,34 +276,36 @@ def _store_lines(
 
 
 def _store_regions(run: OcrRun, arrangement: Arrangement) -> dict[int, Region]:
-    """Region rows for what the layout model found, text regions in reading order first;
-    returns each line's region by the line's identity."""
-    found = [block for block in arrangement.blocks if block.region is not None]
+    """Region rows for what the layout model found: regions with text in the order their
+    first line is read, then those without; returns each line's region by the line's
+    identity (a region's lines may be read in more than one run, around a table say)."""
+    found: dict[int, tuple[str, LayoutRegion]] = {}
+    for block in arrangement.blocks:
+        if block.region is not None:
+            found.setdefault(id(block.region), (block.kind, block.region))
+    kinds_and_regions = [
+        *found.values(),
+        *((region.kind, region) for region in arrangement.empty_regions),
+    ]
     rows = Region.objects.bulk_create(
-        [
-            Region(
-                page=run.page,
-                order=number,
-                kind=kind,
-                x0=box[0],
-                y0=box[1],
-                x1=box[2],
-                y1=box[3],
-                score=region.score,
-                run=run,
-            )
-            for number, (kind, box, region) in enumerate(
-                [
-                    *((block.kind, block.region.box, block.region) for block in found),
-                    *((region.kind, region.box, region) for region in arrangement.empty_regions),
-                ],
-                start=1,
-            )
-        ]
+        Region(
+            page=run.page,
+            order=number,
+            kind=kind,
+            x0=region.box[0],
+            y0=region.box[1],
+            x1=region.box[2],
+            y1=region.box[3],
+            score=region.score,
+            run=run,
+        )
+        for number, (kind, region) in enumerate(kinds_and_regions, start=1)
     )
+    row_of = {id(region): row for (_, region), row in zip(kinds_and_regions, rows, strict=True)}
     return {
-        id(line): row
-        for block, row in zip(found, rows[: len(found)], strict=True)
+        id(line): row_of[id(block.region)]
+        for block in arrangement.blocks
+        if block.region is not None
         for line in block.lines
     }
 
