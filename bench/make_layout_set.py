@@ -183,15 +183,21 @@ def newspaper(lang: str, seed: int, columns: int) -> Sheet:
     sheet.rule(margin, 290, sheet.width - margin, 4)
     headlines = iter(ZH_HEADLINES if lang == "zh" else EN_HEADLINES)
     left = columns - 2  # the first article spans these columns, the last two hold another
-    head = font(lang, 52, bold=True)
+
+    def headline(size, span):  # as large as fits over its columns
+        text = next(headlines)
+        while font(lang, size, bold=True).getlength(text) > span and size > 24:
+            size -= 2
+        return text, font(lang, size, bold=True)
+
+    head = headline(52, x[left] - gutter - margin)
     middle, bottom = 1900, sheet.height - 160
     # Article 1 over the left columns, article 3 under it, then article 2 on the right.
-    sheet.line(margin, 320, next(headlines), head)
+    sheet.line(margin, 320, *head)
     sheet.flow([(x[i], 420, x[i] + width, middle) for i in range(left)], body, 1.4)
-    sheet.line(margin, middle + 30, next(headlines), head)
+    sheet.line(margin, middle + 30, *headline(52, x[left] - gutter - margin))
     sheet.flow([(x[i], middle + 130, x[i] + width, bottom) for i in range(left)], body, 1.4)
-    right = font(lang, 40, bold=True)
-    sheet.line(x[left], 320, next(headlines), right)
+    sheet.line(x[left], 320, *headline(40, x[left + 2] - gutter - x[left]))
     sheet.flow([(x[i], 400, x[i] + width, bottom) for i in (left, left + 1)], body, 1.4)
     return sheet
 

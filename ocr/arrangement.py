@@ -13,6 +13,7 @@ without regions) are ordered from the line boxes alone: the CDLA model knows hor
 pages only.
 """
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,15 @@ from statistics import median
 
 from ocr import layout
 from ocr.layout import LayoutRegion
-from ocr.reading_order import AUTO, HORIZONTAL, VERTICAL, HasBox, detect_direction, order_rows
+from ocr.reading_order import (
+    AUTO,
+    HORIZONTAL,
+    VERTICAL,
+    HasBox,
+    columns_of,
+    detect_direction,
+    order_rows,
+)
 from ocr.reading_order import order_lines as order_by_boxes
 
 # When two regions overlap this much (intersection over union), the more specific one stays.
@@ -43,6 +52,14 @@ SWALLOW_SHARE = 0.8
 # A text region this much inside another region is part of it (a code block's lines
 # inside its table, a paragraph inside a text column).
 INSIDE_SHARE = 0.8
+# A text region of at most this many lines right under a figure is its caption.
+CAPTION_LINES = 2
+# A table's lines are cells, read row by row, unless this share of them are at least
+# FULL_LINE as wide as the wide lines of their column, as running text is.
+CELL_SHARE = 0.8
+FULL_LINE = 0.7
+# Columns this many line heights apart are a table's, not running text's.
+TABLE_GUTTER = 2.5
 # Kinds left out of the running text by default (exports keep them on request).
 FURNITURE = frozenset({layout.HEADER, layout.FOOTER, layout.PAGE_NUMBER})
 _PAGE_NUMBER = re.compile(
@@ -118,7 +135,7 @@ def _arrange_regions(lines, regions, size) -> Arrangement:
             foot.extend(held)
         elif kind == layout.CAPTION:
             captions.extend(held)
-        elif kind in (layout.TABLE, layout.FIGURE):  # cells, or labels in a picture
+        elif kind in (layout.TABLE, layout.FIGURE) and _cells(held):
             units.append(_Unit(_union(line.box for line in held), order_rows(held)))
         else:
             units.extend(_Unit(line.box, [line]) for line in held)
@@ -140,6 +157,29 @@ def _arrange_regions(lines, regions, size) -> Arrangement:
         block.box = _union(line.box for line in block.lines)
     empty = [region for number, region in enumerate(regions) if number not in members]
     return Arrangement(HORIZONTAL, blocks, empty)
+
+
+def _cells(lines) -> bool:
+    """Lines that look like table cells (or labels in a picture): their columns stand far
+    apart, or most are much narrower than the wide lines of their column, where running
+    text fills its column line after line. A "table" of newspaper columns must not be
+    read row by row across them."""
+    columns = columns_of(lines)
+    if len(columns) < 2:
+        return True
+    height = median(line.box[3] - line.box[1] for line in lines) or 1
+    gutters = [
+        min(line.box[0] for line in right) - max(line.box[2] for line in left)
+        for left, right in itertools.pairwise(columns)
+    ]
+    if median(gutters) >= TABLE_GUTTER * height:
+        return True
+    full = 0
+    for column in columns:
+        widths = sorted(line.box[2] - line.box[0] for line in column)
+        wide = widths[int(0.9 * (len(widths) - 1))]
+        full += sum(width >= FULL_LINE * wide for width in widths)
+    return full < CELL_SHARE * len(lines)
 
 
 def _above(lines, middle: float) -> bool:
@@ -212,16 +252,27 @@ def _kind(region: LayoutRegion, lines, regions: list[LayoutRegion], page_height:
         kind = layout.TEXT
     if kind == layout.FOOTER and middle < (1 - MARGIN_SHARE) * page_height:
         kind = layout.TEXT
-    if kind == layout.CAPTION and not any(
+    beside_picture = any(
         other.kind in (layout.FIGURE, layout.TABLE) and _beside(region.box, other.box)
         for other in regions
-    ):
+    )
+    if kind == layout.CAPTION and not beside_picture:
         kind = layout.TEXT
+    elif (
+        kind == layout.TEXT
+        and len(lines) <= CAPTION_LINES
+        and any(other.kind == layout.FIGURE and _under(region.box, other.box) for other in regions)
+    ):
+        kind = layout.CAPTION  # the model often calls a short caption under a picture text
     if kind in (layout.HEADER, layout.FOOTER) and _PAGE_NUMBER.match(
         " ".join(line.text for line in lines if hasattr(line, "text"))
     ):
         kind = layout.PAGE_NUMBER
     return kind
+
+
+def _under(caption, picture) -> bool:
+    return _beside(caption, picture) and caption[1] >= picture[3] - (caption[3] - caption[1])
 
 
 def _beside(caption, other) -> bool:

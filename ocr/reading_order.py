@@ -95,6 +95,15 @@ BREAK_LEADING = 1.8
 MARGIN_GAP = 1.5
 
 
+def columns_of[T: HasBox](lines: Sequence[T]) -> list[list[T]]:
+    """Horizontal lines grouped by the gutters that no line crosses, left to right."""
+    if not lines:
+        return []
+    boxes = [_Box(i, *box) for i, box in _boxes(lines)]
+    gutter = max(2.0, GUTTER_SHARE * (median(b.height for b in boxes) or 1))
+    return [[lines[b.index] for b in group] for group in _split(boxes, gutter, vertical_gaps=True)]
+
+
 def order_rows[T: HasBox](lines: Sequence[T]) -> list[T]:
     """Horizontal lines row by row, top to bottom, each row left to right (table cells)."""
     boxes = [_Box(i, *box) for i, box in _boxes(lines)]
