@@ -1,7 +1,8 @@
-"""What the review screen shows for a page: its lines in reading order, counts, neighbours.
+"""What the review screen shows for a page: its lines in reading order, its layout regions,
+counts, neighbours.
 
 A constant number of queries whatever the number of lines: the page (with volume and book),
-its lines, and the previous and next page.
+its lines, its regions, and the previous and next page.
 """
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.urls import reverse
 
 from books.models import Page, PageStatus
 from ocr import display, review_queue
-from ocr.models import TextLine
+from ocr.models import Region, RegionKind, TextLine
 from ocr.review_views import (
     LINE_FIELDS,
     PERM_ADD,
@@ -53,6 +54,22 @@ def screen_context(request, page: Page, overrides: dict) -> dict:
                 conflict=conflict,
             )
         lines.append(line)
+    label_size = max(16, page.height // 45)  # region numbers, in page pixels
+    regions = [
+        {
+            "order": order,
+            "kind": kind,
+            "label": RegionKind(kind).label,
+            "x": x0,
+            "y": y0,
+            "width": x1 - x0,
+            "height": y1 - y0,
+            "label_x": max(0, x0 - label_size),  # in the margin left of the region
+        }
+        for order, kind, x0, y0, x1, y1 in Region.objects.filter(page=page)
+        .order_by("order")
+        .values_list("order", "kind", "x0", "y0", "x1", "y1")
+    ]
     previous, following = review_queue.neighbours(page)
     user = request.user
     book = page.volume.book
@@ -66,6 +83,8 @@ def screen_context(request, page: Page, overrides: dict) -> dict:
         "volume": page.volume,
         "book": book,
         "lines": lines,
+        "regions": regions,
+        "label_size": label_size,
         "counts": {"lines": len(lines), "low": low_count, "corrected": corrected_count},
         "low_below": low_below,
         "reviewed": page.status == PageStatus.REVIEWED,

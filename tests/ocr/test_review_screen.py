@@ -313,3 +313,16 @@ def test_marking_reviewed_needs_its_permission_before_anything_is_saved(client):
     assert TextLine.objects.get(pk=line.pk).text == "engine line 1"
     assert client.post(url(page), {**data, "_action": "save"}).status_code == 302
     assert TextLine.objects.get(pk=line.pk).text == "edited"
+
+
+def test_the_screen_draws_the_layout_regions_numbered_in_reading_order(admin_client):
+    from tests.exports.factories import LAYOUT_PAGE, make_layout_book
+
+    page = Page.objects.get(volume__book=make_layout_book())
+    response = admin_client.get(url(page))
+    assert response.status_code == 200
+    shown = [(r["order"], r["kind"]) for r in response.context["regions"]]
+    assert shown == [(n, kind) for n, (kind, _, _) in enumerate(LAYOUT_PAGE, start=1)]
+    html = response.content.decode()
+    assert html.count('<rect class="rv-region') == len(LAYOUT_PAGE)
+    assert "<title>1. Running header</title>" in html and "<title>6. Page number</title>" in html
