@@ -168,10 +168,10 @@ def textbook(lang: str, seed: int) -> Sheet:
     return sheet
 
 
-def newspaper(lang: str, seed: int, columns: int) -> Sheet:
+def newspaper(lang: str, seed: int, columns: int, size: int | None = None) -> Sheet:
     """Narrow gutters, small print, headlines over some columns, a second article below."""
     sheet = Sheet(2480, 3508, lang, seed)
-    body = font(lang, round(sheet.vary(22 if lang == "zh" else 21, 0.85, 1.2)))
+    body = font(lang, size or round(sheet.vary(22 if lang == "zh" else 21, 0.85, 1.2)))
     # About one line height, as in print.
     margin, gutter = 100, round(sheet.vary(body.size + 2 * (seed % 3), 0.7, 1.4))
     width = (sheet.width - 2 * margin - (columns - 1) * gutter) / columns
@@ -302,6 +302,9 @@ def pages():
         else:
             yield group, "newspaper-4col", newspaper(lang, 2, 4)
             yield group, "newspaper-5col", newspaper(lang, 3, 5)
+        # Newspaper-size print: 13 px type on a 300-dpi page, under 8 px once the detector
+        # has shrunk the page to its usual size limit.
+        yield group, "newspaper-small-print", newspaper(lang, 9, 6, size=13)
         yield group, "magazine-caption", magazine(lang, 4)
         yield group, "book-footnote", book_page(lang, 5)
         yield group, "report-figure", report_page(lang, 6)

@@ -104,11 +104,12 @@ def test_volume_pages_source_and_options(librarian, book):
         book,
         scope="pages",
         ids=[first_page.pk],
-        options={"per_page": True, "include_images": True},
+        options={"per_page": True, "include_images": True, "keep_headers_footers": True},
     )
     assert body["pages"] == [first_page.pk] and body["options"] == {
         "per_page": True,
         "include_images": True,
+        "keep_headers_footers": True,
     }
     build(body["id"])
     download = librarian.get(f"{URL}{body['id']}/download")
