@@ -139,10 +139,13 @@ class Engine:
                 continue
             points = [(round(float(x)), round(float(y))) for x, y in np.asarray(polygons[i])]
             xs, ys = [p[0] for p in points], [p[1] for p in points]
+            box = narrowed_to_ink(gray, (min(xs), min(ys), max(xs), max(ys)))
+            # The polygon is narrowed with the box, so that the box stays its bounds.
+            points = [(min(max(x, box[0]), box[2]), min(max(y, box[1]), box[3])) for x, y in points]
             lines.append(
                 RecognizedLine(
                     polygon=points,
-                    box=narrowed_to_ink(gray, (min(xs), min(ys), max(xs), max(ys))),
+                    box=box,
                     text=text,
                     confidence=float(result["rec_score"]),
                 )
