@@ -31,7 +31,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from layout_texts import EN, EN_HEADLINES, ZH_CLASSIC, ZH_HEADLINES, ZH_MODERN, ZH_NOTES
-from render_samples import INK, LATIN_FONTS, PAPER, find_font
+from render_samples import INK, LATIN_FONTS, PAPER, find_font, wrap
 
 ROOT = Path(__file__).resolve().parent.parent
 SC_FONTS = [
@@ -91,15 +91,7 @@ class Sheet:
                     line = ""
                 line += char
             return [*lines, line] if line else lines
-        lines, line = [], ""
-        for word in text.split():
-            trial = f"{line} {word}" if line else word
-            if line and face.getlength(trial) > width:
-                lines.append(line)
-                line = word
-            else:
-                line = trial
-        return [*lines, line] if line else lines
+        return wrap(text, face, width)
 
     def flow(self, frames, face, leading: float = 1.5, paragraphs: int | None = None) -> float:
         """Fill the frames (x0, y0, x1, y1) in order with paragraphs; returns the last y."""
