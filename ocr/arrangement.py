@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from ocr import layout
+from ocr.boxes import area, iou, share_inside
 from ocr.layout import LayoutRegion
 from ocr.reading_order import (
     AUTO,
@@ -210,14 +211,14 @@ def _believed(regions: list[LayoutRegion], lines) -> list[LayoutRegion]:
     kept = []
     for region in regions:
         if region.kind in (layout.FIGURE, layout.TABLE):
-            inside = sum(_share_inside(line.box, region.box) >= 0.5 for line in lines)
+            inside = sum(share_inside(line.box, region.box) >= 0.5 for line in lines)
             if inside > 2 and inside > SWALLOW_SHARE * len(lines):
                 continue
         kept.append(region)
     kept.sort(key=lambda r: (PRIORITY.index(r.kind), -r.score))
     unique: list[LayoutRegion] = []
     for region in kept:
-        if all(_iou(region.box, other.box) < DUPLICATE_IOU for other in unique):
+        if all(iou(region.box, other.box) < DUPLICATE_IOU for other in unique):
             unique.append(region)
     return [
         region
@@ -225,8 +226,8 @@ def _believed(regions: list[LayoutRegion], lines) -> list[LayoutRegion]:
         if region.kind != layout.TEXT
         or not any(
             other is not region
-            and _area(other.box) >= _area(region.box)
-            and _share_inside(region.box, other.box) >= INSIDE_SHARE
+            and area(other.box) >= area(region.box)
+            and share_inside(region.box, other.box) >= INSIDE_SHARE
             for other in unique
         )
     ]
@@ -236,9 +237,9 @@ def _home(box, regions: list[LayoutRegion]) -> int | None:
     """The region holding most of the box (at least half of it); the smaller one on a tie."""
     best, best_key = None, None
     for number, region in enumerate(regions):
-        share = _share_inside(box, region.box)
+        share = share_inside(box, region.box)
         if share >= 0.5:
-            key = (round(share, 3), -_area(region.box))
+            key = (round(share, 3), -area(region.box))
             if best_key is None or key > best_key:
                 best, best_key = number, key
     return best
@@ -293,20 +294,3 @@ def _union(boxes) -> tuple[int, int, int, int]:
         max(b[2] for b in boxes),
         max(b[3] for b in boxes),
     )
-
-
-def _area(box) -> float:
-    return max(0, box[2] - box[0]) * max(0, box[3] - box[1])
-
-
-def _intersection(a, b) -> float:
-    return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
-
-
-def _share_inside(box, region) -> float:
-    return _intersection(box, region) / (_area(box) or 1)
-
-
-def _iou(a, b) -> float:
-    both = _intersection(a, b)
-    return both / ((_area(a) + _area(b) - both) or 1)
