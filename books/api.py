@@ -221,6 +221,12 @@ class EnqueueSerializer(serializers.Serializer):
     force = serializers.BooleanField(
         default=False, help_text="Recognize pages that already have text again."
     )
+    discard_corrections = serializers.BooleanField(
+        default=False,
+        help_text="With force: replace corrected lines by the new recognition. By default a "
+        "corrected line is kept (matched to the new line over it by box overlap). Either way "
+        "the page's previous text is kept as one of its versions (GET .../versions/).",
+    )
 
 
 class EnqueueResultSerializer(serializers.Serializer):
@@ -235,10 +241,17 @@ class EnqueueResultSerializer(serializers.Serializer):
 
 
 def recognize_response(request, enqueue) -> Response:
-    """The recognize actions: read ``force`` from the body, call ``enqueue(force=, user=)``."""
+    """The recognize actions: read the options from the body, call
+    ``enqueue(force=, keep_corrections=, user=)``."""
     options = EnqueueSerializer(data=request.data)
     options.is_valid(raise_exception=True)
-    return enqueue_response(enqueue(force=options.validated_data["force"], user=request.user))
+    return enqueue_response(
+        enqueue(
+            force=options.validated_data["force"],
+            keep_corrections=not options.validated_data["discard_corrections"],
+            user=request.user,
+        )
+    )
 
 
 def enqueue_response(result: EnqueueResult) -> Response:

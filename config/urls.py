@@ -36,6 +36,17 @@ api_v1 = [
     path("pages/<id:pk>/lines/", ocr_api.PageLinesView.as_view(), name="page-lines"),
     path("pages/<id:pk>/text", ocr_api.PageTextView.as_view(), name="page-text"),
     path("pages/<id:pk>/review/", ocr_api.PageReviewView.as_view(), name="page-review"),
+    path("pages/<id:pk>/versions/", ocr_api.PageVersionsView.as_view(), name="page-versions"),
+    path(
+        "pages/<id:pk>/versions/<id:version>/",
+        ocr_api.PageVersionView.as_view(),
+        name="page-version",
+    ),
+    path(
+        "pages/<id:pk>/versions/<id:version>/restore",
+        ocr_api.RestoreVersionView.as_view(),
+        name="page-version-restore",
+    ),
     path("lines/<id:pk>/", ocr_api.LineView.as_view(), name="line-detail"),
     path("recognize", ocr_api.RecognizeView.as_view(), name="recognize"),
     path("exports/", exports_api.ExportListView.as_view(), name="export-list"),

@@ -30,8 +30,8 @@ from config.api import (
     UnsupportedFileType,
     errors,
 )
-from ocr import corrections
-from ocr.models import RegionKind, TextLine
+from ocr import corrections, page_versions
+from ocr.models import PageVersion, RegionKind, TextLine
 from ocr.recognition import read_arranged
 
 # --- Lines and corrections -------------------------------------------------------------------
@@ -241,6 +241,111 @@ class PageReviewView(APIView):
         except corrections.PageNotReviewable as error:
             raise Conflict(str(error), code="not_reviewable") from None
         return Response({"status": status})
+
+
+# --- Page versions ---------------------------------------------------------------------------
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    user = serializers.StringRelatedField()
+
+    class Meta:
+        model = PageVersion
+        fields = [
+            "id",
+            "page",
+            "reason",
+            "created_at",
+            "user",
+            "run",
+            "line_count",
+            "corrected_count",
+        ]
+        read_only_fields = fields
+
+
+class VersionLineSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    box = serializers.ListField(child=serializers.IntegerField(), help_text="[x0, y0, x1, y1]")
+    polygon = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
+    engine_text = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True)
+    confidence = serializers.FloatField(allow_null=True)
+
+
+class VersionDetailSerializer(VersionSerializer):
+    lines = VersionLineSerializer(many=True)
+
+    class Meta(VersionSerializer.Meta):
+        fields = [*VersionSerializer.Meta.fields, "lines"]
+        read_only_fields = fields
+
+
+class RestoreResultSerializer(serializers.Serializer):
+    replaced = VersionSerializer(
+        allow_null=True, help_text="The version now holding the text the restore replaced."
+    )
+    lines = LineSerializer(many=True)
+
+
+class PageVersionsView(APIView):
+    permission_classes = [RolePermissions]
+    required_perms = {"GET": ["ocr.view_pageversion"]}
+
+    @extend_schema(
+        summary="A page's earlier texts, newest first",
+        description="One version is kept each time a re-recognition or a restore replaced "
+        "the page's lines.",
+        responses={200: VersionSerializer(many=True), **errors(404)},
+    )
+    def get(self, request, pk):
+        page = get_object_or_404(Page, pk=pk)
+        versions = PageVersion.objects.filter(page=page).select_related("user")
+        return Response(VersionSerializer(versions, many=True).data)
+
+
+class PageVersionView(APIView):
+    permission_classes = [RolePermissions]
+    required_perms = {"GET": ["ocr.view_pageversion"]}
+
+    @extend_schema(
+        summary="One earlier text of a page, with its lines",
+        responses={200: VersionDetailSerializer, **errors(404)},
+    )
+    def get(self, request, pk, version):
+        found = get_object_or_404(PageVersion.objects.select_related("user"), pk=version, page=pk)
+        return Response(VersionDetailSerializer(found).data)
+
+
+class RestoreVersionView(APIView):
+    permission_classes = [RolePermissions]
+    required_perms = {"POST": [*page_versions.RESTORE_PERMISSIONS]}
+
+    @extend_schema(
+        summary="Make an earlier text the page's text again",
+        description="The page's lines and regions become the version's; the text they "
+        "replace is kept as a version of its own (so a restore can be undone).",
+        request=None,
+        responses={
+            200: RestoreResultSerializer,
+            **errors(404, 409, e409="The page is being recognized, or not recognized."),
+        },
+    )
+    def post(self, request, pk, version):
+        page = get_object_or_404(Page, pk=pk)
+        try:
+            replaced = page_versions.restore(page.pk, version, request.user)
+        except page_versions.VersionGone as error:
+            raise exceptions.NotFound(str(error)) from None
+        except corrections.PageNotReviewable as error:
+            raise Conflict(str(error), code="not_reviewable") from None
+        lines = TextLine.objects.filter(page=page).order_by("order")
+        return Response(
+            {
+                "replaced": VersionSerializer(replaced).data if replaced else None,
+                "lines": LineSerializer(lines, many=True).data,
+            }
+        )
 
 
 # --- Synchronous recognition -----------------------------------------------------------------

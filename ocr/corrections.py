@@ -81,7 +81,7 @@ def _lock_page_of_line(line_id: int, page_id: int | None = None) -> int:
     return page_id
 
 
-def _lock_page(page_id: int) -> str:
+def lock_page(page_id: int) -> str:
     status = (
         Page.objects.select_for_update().filter(pk=page_id).values_list("status", flat=True).first()
     )
@@ -183,7 +183,7 @@ def add_line(page_id: int, box: Box, text: str, user, *, after_order: int | None
     """A line the engine missed, drawn as a box; placed after ``after_order`` (else last)."""
     text = clean_text(text)
     with transaction.atomic():
-        if _lock_page(page_id) not in REVIEWABLE:
+        if lock_page(page_id) not in REVIEWABLE:
             raise PageNotReviewable("Lines can only be added to a recognized page.")
         lines = TextLine.objects.filter(page_id=page_id)
         last = max(lines.values_list("order", flat=True), default=0)
@@ -238,7 +238,7 @@ def mark_reviewed(page_id: int, user, *, reviewed: bool = True) -> str:
     """Mark a recognized page reviewed (or take the mark back); the page's new status."""
     target = PageStatus.REVIEWED if reviewed else PageStatus.RECOGNIZED
     with transaction.atomic():
-        status = _lock_page(page_id)
+        status = lock_page(page_id)
         if status not in REVIEWABLE:
             raise PageNotReviewable(
                 f"Only a recognized page can be marked reviewed; this one is {status}."

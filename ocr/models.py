@@ -23,7 +23,11 @@ class OcrRun(models.Model):
     status = models.CharField(
         max_length=10, choices=RunStatus, default=RunStatus.QUEUED, db_index=True
     )
-    force = models.BooleanField(default=False, help_text=_("Replace corrected lines."))
+    force = models.BooleanField(default=False, help_text=_("Recognize a page that has text."))
+    keep_corrections = models.BooleanField(
+        default=True,
+        help_text=_("Keep corrected lines over the new recognition (else they are replaced)."),
+    )
     attempt = models.PositiveSmallIntegerField(default=1)
     page_status_before = models.CharField(
         max_length=12,
@@ -151,6 +155,8 @@ class LineAction(models.TextChoices):
     ADD = "add", _("Added")
     DELETE = "delete", _("Deleted")
     SUPERSEDED = "superseded", _("Replaced by a forced re-recognition")
+    KEPT = "kept", _("Correction kept over a re-recognition")
+    RESTORED = "restored", _("Restored from an earlier version")
 
 
 class LineRevision(models.Model):
@@ -194,3 +200,40 @@ class PageReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page} {'reviewed' if self.reviewed else 'unmarked'} by {self.user}"
+
+
+class VersionReason(models.TextChoices):
+    RECOGNIZED_AGAIN = "recognized_again", _("Before the page was recognized again")
+    RESTORE = "restore", _("Before an earlier version was restored")
+
+
+class PageVersion(models.Model):
+    """A page's whole text as it was before a re-recognition or a restore replaced it: every
+    line (box, polygon, order, engine and current text) and its layout regions. Restoring
+    one makes it the page's text again (``ocr.page_versions``)."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="versions")
+    reason = models.CharField(max_length=20, choices=VersionReason)
+    lines = models.JSONField(default=list)
+    regions = models.JSONField(default=list)
+    line_count = models.PositiveIntegerField(default=0)
+    corrected_count = models.PositiveIntegerField(default=0)
+    run = models.ForeignKey(
+        OcrRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The recognition that replaced this text."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("page version")
+
+    def __str__(self) -> str:
+        return f"{self.page} · {self.get_reason_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -42,7 +42,11 @@ class EnqueueResult:
         return "; ".join(parts)
 
 
-def enqueue_pages(page_ids: Iterable[int], *, force: bool = False, user=None) -> EnqueueResult:
+def enqueue_pages(
+    page_ids: Iterable[int], *, force: bool = False, keep_corrections: bool = True, user=None
+) -> EnqueueResult:
+    """Queue the pages; ``keep_corrections=False`` lets a forced re-run replace corrected
+    lines (the page's previous text is one of its versions either way)."""
     result = EnqueueResult()
     pages = list(Page.objects.filter(pk__in=list(page_ids)).values_list("pk", "status"))
     for page_id, status in sorted(pages):
@@ -50,21 +54,28 @@ def enqueue_pages(page_ids: Iterable[int], *, force: bool = False, user=None) ->
             result.in_flight.append(page_id)
         elif status in HAS_TEXT and not force:
             result.need_force.append(page_id)
-        elif _queue_page(page_id, status, force=force, user=user):
+        elif _queue_page(page_id, status, force=force, keep=keep_corrections, user=user):
             result.queued.append(page_id)
         else:
             result.in_flight.append(page_id)  # someone else queued it a moment ago
     return result
 
 
-def enqueue_book(book: Book, *, volume: int | None = None, force=False, user=None):
+def enqueue_book(
+    book: Book, *, volume: int | None = None, force=False, keep_corrections=True, user=None
+):
     pages = Page.objects.filter(volume__book=book)
     if volume is not None:
         pages = pages.filter(volume__sequence=volume)
-    return enqueue_pages(pages.values_list("pk", flat=True), force=force, user=user)
+    return enqueue_pages(
+        pages.values_list("pk", flat=True),
+        force=force,
+        keep_corrections=keep_corrections,
+        user=user,
+    )
 
 
-def _queue_page(page_id: int, status: str, *, force: bool, user) -> bool:
+def _queue_page(page_id: int, status: str, *, force: bool, keep: bool, user) -> bool:
     """Compare-and-set on the status (two people queueing at once queue it once) + its run."""
     with transaction.atomic():
         claimed = Page.objects.filter(pk=page_id, status=status).update(
@@ -73,7 +84,11 @@ def _queue_page(page_id: int, status: str, *, force: bool, user) -> bool:
         if not claimed:
             return False
         run = OcrRun.objects.create(
-            page_id=page_id, force=force, requested_by=user, page_status_before=status
+            page_id=page_id,
+            force=force,
+            keep_corrections=keep,
+            requested_by=user,
+            page_status_before=status,
         )
         transaction.on_commit(lambda: submit(run))
     return True
@@ -115,6 +130,7 @@ def requeue(run: OcrRun, *, reason: str, delay_seconds: int = 0) -> OcrRun:
     next_run = OcrRun.objects.create(
         page_id=run.page_id,
         force=run.force,
+        keep_corrections=run.keep_corrections,
         attempt=run.attempt + 1,
         requested_by=run.requested_by,
         page_status_before=run.page_status_before,

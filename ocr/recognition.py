@@ -17,13 +17,22 @@ from PIL import Image, UnidentifiedImageError
 
 from books.models import Page, PageStatus
 from config.env import ConfigError
-from ocr import queueing, reading_order
+from ocr import page_versions, queueing, reading_order
 from ocr.arrangement import Arrangement, arrange
 from ocr.bleed_through import remove_bleed_through
+from ocr.carry_over import carry_corrections
 from ocr.configuration import engine_config, settings_key
 from ocr.engine import EngineConfig, EngineUnavailable, RecognizedLine, get_engine
 from ocr.layout import LayoutRegion, get_layout_model
-from ocr.models import LineAction, LineRevision, OcrRun, Region, RunStatus, TextLine
+from ocr.models import (
+    LineAction,
+    LineRevision,
+    OcrRun,
+    Region,
+    RunStatus,
+    TextLine,
+    VersionReason,
+)
 from ocr.provisioning import ModelsMissing
 
 logger = logging.getLogger(__name__)
@@ -216,10 +225,14 @@ def _as_recognized(line: TextLine) -> RecognizedLine:
 def _store_lines(
     run: OcrRun, lines: list[RecognizedLine], regions: list[LayoutRegion] = ()
 ) -> None:
+    """Replace the page's lines and regions with the run's, in one transaction.
+
+    The text replaced is kept as one of the page's versions. Corrected lines are carried
+    over (``ocr.carry_over``) unless the run was asked to discard them; then they are
+    marked superseded in their history.
+    """
     page = run.page
     size = (page.width, page.height) if page.width and page.height else None
-    arrangement = arrange(lines, regions, page.volume.book.text_direction, size)
-    ordered, direction = arrangement.lines, arrangement.direction
     with transaction.atomic():
         # The page row lock orders this against line edits and a concurrent sweep.
         if (
@@ -232,47 +245,95 @@ def _store_lines(
         corrected = [line for line in old_lines if line.is_corrected]
         if corrected and not run.force:
             raise BadPageImage("page has corrected lines: recognize it again with force")
-        run.line_count = len(ordered)
+        carry = carry_corrections(corrected if run.keep_corrections else [], lines)
+        arrangement = arrange(carry.lines, regions, page.volume.book.text_direction, size)
+        ordered, direction = arrangement.lines, arrangement.direction
+        run.line_count = len(ordered) - len(carry.kept)
         if not _finish(run, RunStatus.REUSED if run.reused_from_id else RunStatus.SUCCEEDED):
             raise RunAbandoned("the run was ended meanwhile (swept as stuck)")
-        LineRevision.objects.bulk_create(
-            LineRevision(
-                page=page,
-                order=line.order,
-                action=LineAction.SUPERSEDED,
-                text_before=line.text,
-                text_after="",
-                engine_text=line.engine_text,
-                polygon=line.polygon,
-                user=run.requested_by,
+        page_versions.keep_version(
+            page.pk, VersionReason.RECOGNIZED_AGAIN, user=run.requested_by, run=run
+        )
+        if not run.keep_corrections:
+            LineRevision.objects.bulk_create(
+                _revision(page, line, LineAction.SUPERSEDED, line.text, "", run.requested_by)
+                for line in corrected
             )
-            for line in corrected
+        history_of = dict(
+            LineRevision.objects.filter(line__in=corrected).values_list("pk", "line_id")
         )
         page.lines.all().delete()
         page.regions.all().delete()
         region_of = _store_regions(run, arrangement)
-        TextLine.objects.bulk_create(
-            TextLine(
-                page=page,
-                order=number,
-                region=region_of.get(id(line)),
-                polygon=[list(point) for point in line.polygon],
-                x0=line.box[0],
-                y0=line.box[1],
-                x1=line.box[2],
-                y1=line.box[3],
-                engine_text=line.text,
-                text=line.text,
-                confidence=line.confidence,
-                vertical=direction == reading_order.VERTICAL
-                and reading_order.is_vertical_box(line.box),
-                run=run,
-            )
+        rows = TextLine.objects.bulk_create(
+            _line_row(run, number, line, region_of.get(id(line)), direction, carry)
             for number, line in enumerate(ordered, start=1)
         )
+        _carry_history(page, run, rows, ordered, carry, history_of)
         Page.objects.filter(pk=page.pk).update(
             status=PageStatus.RECOGNIZED, error="", updated_at=timezone.now()
         )
+
+
+def _line_row(run, number, line, region, direction, carry) -> TextLine:
+    """The row of a line in reading order: the engine's, with a carried correction's text,
+    or a corrected line kept as it was."""
+    row = TextLine(
+        page=run.page,
+        order=number,
+        region=region,
+        polygon=[list(point) for point in line.polygon],
+        x0=line.box[0],
+        y0=line.box[1],
+        x1=line.box[2],
+        y1=line.box[3],
+        engine_text=line.text,
+        text=line.text,
+        confidence=line.confidence,
+        vertical=direction == reading_order.VERTICAL and reading_order.is_vertical_box(line.box),
+        run=run,
+    )
+    corrected = carry.correction_of(line)
+    if corrected is not None:
+        row.text = corrected.text
+        row.corrected_by_id, row.corrected_at = corrected.corrected_by_id, corrected.corrected_at
+        if carry.is_kept(line):
+            row.run, row.confidence = corrected.run, corrected.confidence
+    return row
+
+
+def _carry_history(page, run, rows, ordered, carry, history_of: dict[int, int]) -> None:
+    """A carried correction's history goes on under its new line, with one more step saying
+    it was kept over the new recognition."""
+    new_row_of = {}
+    steps = []
+    for row, line in zip(rows, ordered, strict=True):
+        corrected = carry.correction_of(line)
+        if corrected is None:
+            continue
+        new_row_of[corrected.pk] = row.pk
+        if not carry.is_kept(line) and row.text != row.engine_text:
+            steps.append(
+                _revision(page, row, LineAction.KEPT, row.engine_text, row.text, run.requested_by)
+            )
+    for revision_id, old_line_id in history_of.items():
+        if old_line_id in new_row_of:
+            LineRevision.objects.filter(pk=revision_id).update(line_id=new_row_of[old_line_id])
+    LineRevision.objects.bulk_create(steps)
+
+
+def _revision(page, line: TextLine, action: str, before: str, after: str, user) -> LineRevision:
+    return LineRevision(
+        page=page,
+        line=line if line.pk else None,
+        order=line.order,
+        action=action,
+        text_before=before,
+        text_after=after,
+        engine_text=line.engine_text,
+        polygon=line.polygon,
+        user=user,
+    )
 
 
 def _store_regions(run: OcrRun, arrangement: Arrangement) -> dict[int, Region]:

@@ -2,7 +2,7 @@
 counts, neighbours.
 
 A constant number of queries whatever the number of lines: the page (with volume and book),
-its lines, its regions, and the previous and next page.
+its lines, its regions, its latest versions, and the previous and next page.
 """
 
 from django.conf import settings
@@ -10,16 +10,21 @@ from django.urls import reverse
 
 from books.models import Page, PageStatus
 from ocr import display, review_queue
-from ocr.models import Region, RegionKind, TextLine
-from ocr.review_views import (
+from ocr.models import PageVersion, Region, RegionKind, TextLine, VersionReason
+from ocr.page_versions import RESTORE_PERMISSIONS
+from ocr.review_common import (
     LINE_FIELDS,
     PERM_ADD,
     PERM_DELETE,
     PERM_EDIT,
     PERM_REVIEW,
+    is_low,
     review_url,
     token,
 )
+
+VERSIONS_SHOWN = 20
+VERSION_FIELDS = ("pk", "reason", "created_at", "user__username", "line_count", "corrected_count")
 
 
 def points(polygon) -> str:
@@ -32,8 +37,8 @@ def screen_context(request, page: Page, overrides: dict) -> dict:
     rows = TextLine.objects.filter(page=page).order_by("order").values_list(*LINE_FIELDS)
     lines, low_count, corrected_count = [], 0, 0
     for pk, order, polygon, text, engine_text, confidence, version in rows:
-        low = confidence is not None and confidence < low_below
         corrected = text != engine_text
+        low = is_low(confidence, corrected)
         low_count += low
         corrected_count += corrected
         line = {
@@ -72,6 +77,18 @@ def screen_context(request, page: Page, overrides: dict) -> dict:
     ]
     previous, following = review_queue.neighbours(page)
     user = request.user
+    versions = []
+    if user.has_perm("ocr.view_pageversion"):
+        versions = list(
+            PageVersion.objects.filter(page=page)
+            .order_by("-created_at", "-id")
+            .values(*VERSION_FIELDS)[:VERSIONS_SHOWN]
+        )
+    for version in versions:
+        version["reason_label"] = VersionReason(version["reason"]).label
+        version["restore_url"] = reverse(
+            "admin:books_page_version_restore", args=[page.pk, version["pk"]]
+        )
     book = page.volume.book
     width, height = display.display_size(page)
     queue_url = reverse("admin:books_book_review", args=[book.pk]) + f"?after={page.pk}"
@@ -104,4 +121,6 @@ def screen_context(request, page: Page, overrides: dict) -> dict:
         "can_add": user.has_perm(PERM_ADD),
         "can_delete": user.has_perm(PERM_DELETE),
         "can_review": user.has_perm(PERM_REVIEW),
+        "versions": versions,
+        "can_restore": user.has_perms(RESTORE_PERMISSIONS),
     }

@@ -4,38 +4,36 @@ Every view works as a plain HTML form (no JavaScript) and answers JSON to the sc
 script (``Accept: application/json``). Permissions are checked here, on the server:
 viewing needs ``books.view_page``, editing ``ocr.change_textline``, adding a line
 ``ocr.add_textline``, deleting one ``ocr.delete_textline``, marking reviewed
-``ocr.add_pagereview``.
+``ocr.add_pagereview``, restoring an earlier version ``ocr.add_pageversion`` with
+``ocr.change_textline``.
 """
 
 import json
-import zlib
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from books.models import Page
-from ocr import corrections, display, review_queue
+from ocr import corrections, display, page_versions, review_queue
 from ocr.models import LineRevision, TextLine
-
-PERM_VIEW = ("books.view_page", "ocr.view_textline")
-PERM_EDIT = "ocr.change_textline"
-PERM_ADD = "ocr.add_textline"
-PERM_DELETE = "ocr.delete_textline"
-PERM_REVIEW = "ocr.add_pagereview"
-LINE_FIELDS = ("pk", "order", "polygon", "text", "engine_text", "confidence", "version")
-
-
-def token(version: int, text: str) -> str:
-    """What the form sends back per line: the version seen and a checksum of the text seen,
-    so a plain form post saves only the lines the corrector changed."""
-    return f"{version}.{zlib.crc32(text.encode()):08x}"
+from ocr.review_common import (
+    PERM_ADD,
+    PERM_DELETE,
+    PERM_EDIT,
+    PERM_REVIEW,
+    PERM_VIEW,
+    counts,
+    is_low,
+    review_url,
+    token,
+)
+from ocr.review_screen import screen_context
 
 
 def wants_json(request) -> bool:
@@ -59,21 +57,6 @@ def load_page(object_id) -> Page:
     return page
 
 
-def review_url(page_id: int, **query) -> str:
-    url = reverse("admin:books_page_review", args=[page_id])
-    params = "&".join(f"{key}={value}" for key, value in query.items() if value)
-    return f"{url}?{params}" if params else url
-
-
-def counts(page_id: int) -> dict:
-    low = settings.OCR_LOW_CONFIDENCE
-    return TextLine.objects.filter(page_id=page_id).aggregate(
-        lines=Count("pk"),
-        low=Count("pk", filter=Q(confidence__lt=low)),
-        corrected=Count("pk", filter=~Q(text=F("engine_text"))),
-    )
-
-
 def line_json(line: TextLine) -> dict:
     return {
         "id": line.pk,
@@ -82,6 +65,7 @@ def line_json(line: TextLine) -> dict:
         "version": line.version,
         "token": token(line.version, line.text),
         "corrected": line.text != line.engine_text,
+        "low": is_low(line.confidence, line.text != line.engine_text),
     }
 
 
@@ -118,6 +102,11 @@ class ReviewViews:
                 name="books_page_reviewed",
             ),
             path(
+                "<int:object_id>/review/versions/<int:version_id>/restore/",
+                wrap(self.restore),
+                name="books_page_version_restore",
+            ),
+            path(
                 "<int:object_id>/review/line/<int:line_id>/",
                 wrap(self.line),
                 name="books_page_line",
@@ -133,8 +122,6 @@ class ReviewViews:
         return self.render(request, load_page(object_id), {})
 
     def render(self, request, page: Page, overrides: dict, status: int = 200):
-        from ocr.review_screen import screen_context
-
         context = {
             **self.site.each_context(request),
             **screen_context(request, page, overrides),
@@ -228,6 +215,26 @@ class ReviewViews:
         if wants_json(request):
             return JsonResponse({"status": status})
         messages.success(request, "Page marked reviewed." if reviewed else "Review mark removed.")
+        return HttpResponseRedirect(review_url(page.pk))
+
+    def restore(self, request, object_id, version_id):
+        """Make an earlier text of the page its text again (the replaced one is kept)."""
+        require_post(request)
+        require(request, *PERM_VIEW, *page_versions.RESTORE_PERMISSIONS)
+        page = load_page(object_id)
+        try:
+            page_versions.restore(page.pk, version_id, request.user)
+        except corrections.CorrectionError as error:
+            if wants_json(request):
+                return JsonResponse({"error": str(error)}, status=409)
+            messages.error(request, str(error))
+            return HttpResponseRedirect(review_url(page.pk))
+        if wants_json(request):
+            return JsonResponse({"url": review_url(page.pk), "counts": counts(page.pk)})
+        messages.success(
+            request,
+            _("Earlier version restored. The text it replaced is kept as the newest version."),
+        )
         return HttpResponseRedirect(review_url(page.pk))
 
     def add(self, request, object_id):

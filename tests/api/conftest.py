@@ -23,6 +23,7 @@ def ensure_api_roles() -> None:
     if Group.objects.filter(name__in=ROLES).count() < len(ROLES) or not granted:
         importlib.import_module("ocr.migrations.0006_api_readers").create_group(apps, None)
         importlib.import_module("exports.migrations.0003_roles").grant(apps, None)
+        importlib.import_module("ocr.migrations.0009_page_version_roles").grant(apps, None)
 
 
 def token_client(user) -> APIClient:

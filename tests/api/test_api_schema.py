@@ -32,7 +32,7 @@ def test_schema_describes_every_endpoint_and_error(anonymous):
         for path, methods in document["paths"].items()
         for method, operation in methods.items()
     }
-    assert len(operations) == 32
+    assert len(operations) == 35
     for (method, path), operation in operations.items():
         codes = set(operation["responses"])
         assert {"401", "403", "429"} <= codes, (method, path)
@@ -42,6 +42,8 @@ def test_schema_describes_every_endpoint_and_error(anonymous):
             content = operation["responses"][code]["content"]["application/json"]
             assert content["schema"]["$ref"].endswith(("/Error", "/Conflict")), (method, path)
     assert {"409"} <= set(operations[("PATCH", "/api/v1/pages/{id}/lines/")]["responses"])
+    restore = operations[("POST", "/api/v1/pages/{id}/versions/{version}/restore")]
+    assert {"200", "404", "409"} <= set(restore["responses"])
     upload = operations[("POST", "/api/v1/volumes/{id}/pages/")]["responses"]
     assert {"413", "415"} <= set(upload)
     assert {"413", "415", "429"} <= set(operations[("POST", "/api/v1/recognize")]["responses"])

@@ -50,6 +50,7 @@ def ensure_roles() -> None:
     from django.apps import apps
 
     importlib.import_module("ocr.migrations.0005_roles").create_groups(apps, None)
+    importlib.import_module("ocr.migrations.0009_page_version_roles").grant(apps, None)
 
 
 def make_user(username: str, *groups: str, staff: bool = True):

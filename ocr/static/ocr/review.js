@@ -87,6 +87,10 @@
     if (!typedSince) f.value = line.text;
     token(line.id).value = line.token;
     row(line.id).classList.toggle("corr", line.corrected);
+    if (line.low !== undefined) { // a corrected line no longer needs attention
+      row(line.id).classList.toggle("low", line.low);
+      if (box(line.id)) box(line.id).classList.toggle("low", line.low);
+    }
     const old = row(line.id).querySelector(".rv-conflict");
     if (old) old.remove();
     mark(f);
@@ -467,6 +471,18 @@
     else if (key === "ArrowUp") { e.preventDefault(); move(-1); }
     else if (key === "Escape") { e.preventDefault(); f.value = f.defaultValue; mark(f); }
   });
+
+  for (const restore of document.querySelectorAll("form.rv-restore")) {
+    restore.addEventListener("submit", (e) => {
+      const unsaved = dirtyFields().length ? " Your unsaved edits on this screen will be lost." : "";
+      if (!confirm("Make this version the page's text again? The current text is kept as a version too." + unsaved)) {
+        e.preventDefault();
+        return;
+      }
+      leaving = true;
+      try { localStorage.removeItem(draftKey); } catch (err) { /* nothing stored */ }
+    });
+  }
 
   fit();
   restoreDrafts();
