@@ -41,26 +41,52 @@ def thumbnail_tag(name: str | None, page_id: int | None, alt: str, size: int = 6
     )
 
 
-def _enqueue(modeladmin, request, pages, *, force):
+def _enqueue(modeladmin, request, pages, *, force, keep_corrections=True):
     from ocr.queueing import enqueue_pages
 
-    result = enqueue_pages(pages.values_list("pk", flat=True), force=force, user=request.user)
+    result = enqueue_pages(
+        pages.values_list("pk", flat=True),
+        force=force,
+        keep_corrections=keep_corrections,
+        user=request.user,
+    )
     level = messages.SUCCESS if result.queued else messages.WARNING
     modeladmin.message_user(request, result.message(), level)
 
 
-def recognize_actions(pages_of):
-    """Admin actions queueing OCR for the pages of the selected objects."""
+RECOGNIZE_PERMISSION = "ocr.add_ocrrun"  # the API's recognize actions need the same
 
-    @admin.action(description=_("Recognize text (OCR) of the selected items"))
+
+def recognize_actions(pages_of):
+    """Admin actions queueing OCR for the pages of the selected objects (Librarians: the
+    ``recognize`` permission of ``RecognizeActionsMixin``)."""
+
+    @admin.action(
+        description=_("Recognize text (OCR) of the selected items"),
+        permissions=["recognize"],
+    )
     def recognize(modeladmin, request, queryset):
         _enqueue(modeladmin, request, pages_of(queryset), force=False)
 
-    @admin.action(description=_("Recognize again, replacing existing text"))
+    @admin.action(
+        description=_("Recognize again, keeping corrected lines"), permissions=["recognize"]
+    )
     def recognize_again(modeladmin, request, queryset):
         _enqueue(modeladmin, request, pages_of(queryset), force=True)
 
-    return [recognize, recognize_again]
+    @admin.action(
+        description=_("Recognize again, discarding corrections (kept in the page's versions)"),
+        permissions=["recognize"],
+    )
+    def recognize_again_discarding(modeladmin, request, queryset):
+        _enqueue(modeladmin, request, pages_of(queryset), force=True, keep_corrections=False)
+
+    return [recognize, recognize_again, recognize_again_discarding]
+
+
+class RecognizeActionsMixin:
+    def has_recognize_permission(self, request):
+        return request.user.has_perm(RECOGNIZE_PERMISSION)
 
 
 class ProgressColumns:
@@ -159,7 +185,7 @@ class VolumeInline(admin.TabularInline):
 
 
 @admin.register(Book)
-class BookAdmin(ReviewQueueMixin, ProgressColumns, admin.ModelAdmin):
+class BookAdmin(RecognizeActionsMixin, ReviewQueueMixin, ProgressColumns, admin.ModelAdmin):
     review_scope = "book"
     list_display = (
         "title",
@@ -209,7 +235,7 @@ class BookAdmin(ReviewQueueMixin, ProgressColumns, admin.ModelAdmin):
 
 
 @admin.register(Volume)
-class VolumeAdmin(ReviewQueueMixin, ProgressColumns, admin.ModelAdmin):
+class VolumeAdmin(RecognizeActionsMixin, ReviewQueueMixin, ProgressColumns, admin.ModelAdmin):
     review_scope = "volume"
     list_display = ("cover", "__str__", "sequence", "pages", "recognized", "reviewed", "failed")
     list_display_links = ("__str__",)
@@ -253,7 +279,7 @@ class VolumeAdmin(ReviewQueueMixin, ProgressColumns, admin.ModelAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(RecognizeActionsMixin, admin.ModelAdmin):
     change_form_template = "admin/books/page/change_form.html"
 
     list_display = ("thumb", "__str__", "original_name", "status", "size", "updated_at")

@@ -63,13 +63,15 @@ def _export_action(fmt, requests_for):
         _request_all(modeladmin, request, requests_for(queryset), fmt.name)
 
     action.__name__ = f"export_{fmt.name}"
-    return admin.action(description=_("Export as %(format)s") % {"format": fmt.label})(action)
+    return admin.action(
+        description=_("Export as %(format)s") % {"format": fmt.label}, permissions=["export"]
+    )(action)
 
 
 def _options_action(requests_for):
     """An intermediate page: format, text source, per-page files, page images."""
 
-    @admin.action(description=_("Export with options..."))
+    @admin.action(description=_("Export with options..."), permissions=["export"])
     def export_with_options(modeladmin, request, queryset):
         form = ExportOptionsForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -107,11 +109,16 @@ def _pages(queryset):
     return [(book, {"scope": Scope.PAGES, "page_ids": ids}) for book, ids in by_book.items()]
 
 
+def _has_export_permission(model_admin, request):
+    return request.user.has_perm("exports.add_export")  # as the API's POST /exports/
+
+
 for model_admin, requests_for in (
     (BookAdmin, _books),
     (VolumeAdmin, _volumes),
     (PageAdmin, _pages),
 ):
+    model_admin.has_export_permission = _has_export_permission
     model_admin.actions = [
         *model_admin.actions,
         *(_export_action(formats.get(name), requests_for) for name in formats.names()),
