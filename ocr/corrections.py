@@ -70,7 +70,7 @@ class Box:
         return [[self.x0, self.y0], [self.x1, self.y0], [self.x1, self.y1], [self.x0, self.y1]]
 
 
-def _lock_page_of_line(line_id: int, page_id: int | None = None) -> int:
+def lock_page_of_line(line_id: int, page_id: int | None = None) -> int:
     """Lock the page row holding the line; its id. Call inside ``transaction.atomic``."""
     pages = Page.objects.select_for_update(of=("self",)).filter(lines__pk=line_id)
     if page_id is not None:
@@ -90,18 +90,22 @@ def lock_page(page_id: int) -> str:
     return status
 
 
-def _current(line_id: int) -> TextLine:
+def current_line(line_id: int) -> TextLine:
     line = TextLine.objects.select_related("corrected_by").filter(pk=line_id).first()
     if line is None:
         raise LineGone(line_id)
     return line
 
 
-def _record(line: TextLine, action: str, before: str, after: str, user) -> LineRevision:
+def record(
+    line: TextLine, action: str, before: str, after: str, user, *, order_before=None
+) -> LineRevision:
+    """One step of the line's history."""
     return LineRevision.objects.create(
         page_id=line.page_id,
         line=line if action != LineAction.DELETE else None,
         order=line.order,
+        order_before=order_before,
         action=action,
         text_before=before,
         text_after=after,
@@ -122,8 +126,8 @@ def save_line(
     """
     text = clean_text(text)
     with transaction.atomic():
-        _lock_page_of_line(line_id, page_id)
-        line = _current(line_id)
+        lock_page_of_line(line_id, page_id)
+        line = current_line(line_id)
         if line.text == text:
             return line
         if line.version != expected_version:
@@ -133,12 +137,12 @@ def save_line(
             text=text, version=F("version") + 1, corrected_by=user, corrected_at=now
         )
         if not updated:  # a writer that does not lock the page row got in between
-            raise Conflict(_current(line_id))
+            raise Conflict(current_line(line_id))
         before = line.text
         line.text, line.version = text, expected_version + 1
         line.corrected_by, line.corrected_at = user, now
         action = LineAction.REVERT if text == line.engine_text else LineAction.EDIT
-        _record(line, action, before, text, user)
+        record(line, action, before, text, user)
     return line
 
 
@@ -177,61 +181,6 @@ def save_lines(edits, user, *, page_id: int | None = None) -> SaveResult:
         except LineGone:
             result.gone.append(line_id)
     return result
-
-
-def add_line(page_id: int, box: Box, text: str, user, *, after_order: int | None = None):
-    """A line the engine missed, drawn as a box; placed after ``after_order`` (else last)."""
-    text = clean_text(text)
-    with transaction.atomic():
-        if lock_page(page_id) not in REVIEWABLE:
-            raise PageNotReviewable("Lines can only be added to a recognized page.")
-        lines = TextLine.objects.filter(page_id=page_id)
-        last = max(lines.values_list("order", flat=True), default=0)
-        order = last + 1 if after_order is None or after_order >= last else after_order + 1
-        if order <= last:
-            _shift_orders(page_id, order)
-        line = TextLine.objects.create(
-            page_id=page_id,
-            order=order,
-            polygon=box.polygon,
-            x0=box.x0,
-            y0=box.y0,
-            x1=box.x1,
-            y1=box.y1,
-            engine_text="",
-            text=text,
-            confidence=None,
-            vertical=(box.y1 - box.y0) > 1.5 * (box.x1 - box.x0),
-            corrected_by=user,
-            corrected_at=timezone.now(),
-        )
-        _record(line, LineAction.ADD, "", text, user)
-    return line
-
-
-def _shift_orders(page_id: int, start: int) -> None:
-    """Make room at ``start``: lines from there move down one place.
-
-    In two steps through a range no line uses, as the unique (page, order) constraint is
-    checked row by row on both databases.
-    """
-    offset = 1_000_000
-    later = TextLine.objects.filter(page_id=page_id, order__gte=start)
-    later.update(order=F("order") + offset)
-    TextLine.objects.filter(page_id=page_id, order__gte=offset).update(
-        order=F("order") - offset + 1
-    )
-
-
-def delete_line(line_id: int, expected_version: int, user, *, page_id: int | None = None):
-    """Remove a false line; its text, engine text and box stay in the history."""
-    with transaction.atomic():
-        _lock_page_of_line(line_id, page_id)
-        line = _current(line_id)
-        if line.version != expected_version:
-            raise Conflict(line)
-        _record(line, LineAction.DELETE, line.text, "", user)
-        TextLine.objects.filter(pk=line_id, version=expected_version).delete()
 
 
 def mark_reviewed(page_id: int, user, *, reviewed: bool = True) -> str:

@@ -155,6 +155,9 @@ class LineAction(models.TextChoices):
     ADD = "add", _("Added")
     DELETE = "delete", _("Deleted")
     SUPERSEDED = "superseded", _("Replaced by a forced re-recognition")
+    MOVE = "move", _("Moved")
+    SPLIT = "split", _("Split in two")
+    MERGE = "merge", _("Merged with the next line")
     KEPT = "kept", _("Correction kept over a re-recognition")
     RESTORED = "restored", _("Restored from an earlier version")
 
@@ -167,6 +170,9 @@ class LineRevision(models.Model):
         TextLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions"
     )
     order = models.PositiveIntegerField()
+    order_before = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("A move's place before it.")
+    )
     action = models.CharField(max_length=12, choices=LineAction)
     text_before = models.TextField(blank=True)
     text_after = models.TextField(blank=True)

@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from books.models import Page
-from ocr import corrections, display, page_versions, review_queue
+from ocr import corrections, display, line_structure, page_versions, review_queue
 from ocr.models import LineRevision, TextLine
 from ocr.review_common import (
     PERM_ADD,
@@ -245,12 +245,12 @@ class ReviewViews:
             body = json.loads(request.body or b"{}")
             box = corrections.Box(*(int(body[key]) for key in ("x0", "y0", "x1", "y1")))
             after = body.get("after")
-            line = corrections.add_line(
+            line = line_structure.add_line(
                 page.pk,
                 box,
                 str(body.get("text", "")),
                 request.user,
-                after_order=int(after) if after is not None else None,
+                after=int(after) if after is not None else None,
             )
         except (ValueError, KeyError, TypeError):
             return JsonResponse({"error": "Expected {x0, y0, x1, y1, text, after}."}, status=400)
@@ -314,7 +314,7 @@ class ReviewViews:
         try:
             version = int(request.POST.get("version", ""))
             if action == "delete":
-                corrections.delete_line(line_id, version, request.user, page_id=page.pk)
+                line_structure.delete_line(line_id, version, request.user, page_id=page.pk)
                 result, note = {"deleted": line_id}, "Line deleted (kept in the history)."
             elif action == "revert":
                 line = corrections.revert_to_engine(line_id, version, request.user, page_id=page.pk)

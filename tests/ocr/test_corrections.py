@@ -6,7 +6,7 @@ import pytest
 from django.db import OperationalError, connection, connections, transaction
 
 from books.models import Page, PageStatus
-from ocr import corrections
+from ocr import corrections, line_structure
 from ocr.corrections import Box, Conflict, LineGone, PageNotReviewable
 from ocr.models import LineAction, LineRevision, PageReview, TextLine
 from tests.ocr.lines import make_page_with_lines, make_user
@@ -151,7 +151,10 @@ def test_adding_a_line_after_another_moves_the_later_lines_down_and_is_in_histor
     page = make_page_with_lines(3)
     alice = make_user("alice")
 
-    added = corrections.add_line(page.pk, Box(10, 30, 190, 38), "missed line", alice, after_order=1)
+    after = page.lines.get(order=1).pk
+    added = line_structure.add_line(
+        page.pk, Box(10, 30, 190, 38), "missed line", alice, after=after
+    )
 
     assert added.order == 2
     assert list(page.lines.order_by("order").values_list("order", "text")) == [
@@ -169,7 +172,7 @@ def test_adding_a_line_after_another_moves_the_later_lines_down_and_is_in_histor
         alice,
     )
 
-    last = corrections.add_line(page.pk, Box(10, 100, 190, 110), "at the end", alice)
+    last = line_structure.add_line(page.pk, Box(10, 100, 190, 110), "at the end", alice)
     assert last.order == 5
 
 
@@ -185,11 +188,11 @@ def test_deleting_a_line_keeps_it_in_history_and_a_stale_delete_conflicts():
     corrections.save_line(line.pk, "Alice fixed it", 1, alice)
 
     with pytest.raises(Conflict) as caught:
-        corrections.delete_line(line.pk, 1, bob)  # Bob has not seen Alice's fix
+        line_structure.delete_line(line.pk, 1, bob)  # Bob has not seen Alice's fix
     assert caught.value.text == "Alice fixed it"
     assert TextLine.objects.filter(pk=line.pk).exists()
 
-    corrections.delete_line(line.pk, 2, bob)
+    line_structure.delete_line(line.pk, 2, bob)
 
     assert not TextLine.objects.filter(pk=line.pk).exists()
     deleted = page.line_revisions.get(action=LineAction.DELETE)
@@ -227,7 +230,7 @@ def test_a_page_without_finished_recognition_cannot_be_marked_reviewed(status):
     with pytest.raises(PageNotReviewable):
         corrections.mark_reviewed(page.pk, make_user("alice"))
     with pytest.raises(PageNotReviewable):
-        corrections.add_line(page.pk, Box(1, 1, 5, 5), "x", None)
+        line_structure.add_line(page.pk, Box(1, 1, 5, 5), "x", None)
 
 
 def test_an_edit_after_the_page_was_recognized_again_is_refused_not_lost_silently():

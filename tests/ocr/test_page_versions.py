@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from books.models import Page, PageStatus
-from ocr import corrections, page_versions, queueing, recognition
+from ocr import corrections, line_structure, page_versions, queueing, recognition
 from ocr.carry_over import carry_corrections
 from ocr.engine import RecognizedLine
 from ocr.models import LineAction, OcrRun, PageVersion, RunStatus, TextLine, VersionReason
@@ -100,7 +100,7 @@ def test_recognizing_again_keeps_corrections_and_the_old_text_can_be_restored(oc
     carol = make_user("carol", "Correctors")
     third = TextLine.objects.get(page=page, order=3)
     corrections.save_line(third.pk, "Corrected by Carol", third.version, carol)
-    added = corrections.add_line(
+    added = line_structure.add_line(
         page.pk, corrections.Box(40, 1400, 600, 1440), "A line the engine missed", carol
     )
     before = snapshot(page)

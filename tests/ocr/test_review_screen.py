@@ -243,13 +243,14 @@ def test_history_as_json_and_a_stale_revert_is_a_conflict(admin_client):
     assert response.json()["conflict"]["text"] == "first"
 
 
-def test_adding_a_line_by_its_box(client):
+def test_adding_a_line_by_its_box_after_the_focused_line(client):
     page = make_page_with_lines(2)
     client.force_login(make_user("carol", "Correctors"))
+    first = lines_of(page)[0]
 
     response = client.post(
         url(page, "add/"),
-        json.dumps({"x0": 10, "y0": 70, "x1": 190, "y1": 80, "text": "", "after": 1}),
+        json.dumps({"x0": 10, "y0": 70, "x1": 190, "y1": 80, "text": "new", "after": first.pk}),
         content_type="application/json",
     )
 
@@ -258,6 +259,38 @@ def test_adding_a_line_by_its_box(client):
     assert body["line"]["order"] == 2 and body["counts"]["lines"] == 3
     assert [line.order for line in lines_of(page)] == [1, 2, 3]
     assert LineRevision.objects.get().action == LineAction.ADD
+
+
+def test_a_line_added_without_a_place_is_read_where_its_box_stands(client):
+    page = make_page_with_lines(3)  # lines at y 20, 40 and 60
+    client.force_login(make_user("carol", "Correctors"))
+
+    response = client.post(
+        url(page, "add/"),
+        json.dumps({"x0": 10, "y0": 56, "x1": 190, "y1": 59, "text": "between two and three"}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200, response.content
+    assert [line.text for line in lines_of(page)] == [
+        "engine line 1",
+        "engine line 2",
+        "between two and three",
+        "engine line 3",
+    ]
+
+
+def test_an_added_line_left_empty_is_not_saved(client):
+    page = make_page_with_lines(2)
+    client.force_login(make_user("carol", "Correctors"))
+    response = client.post(
+        url(page, "add/"),
+        json.dumps({"x0": 10, "y0": 70, "x1": 190, "y1": 80, "text": "  "}),
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    assert "needs its text" in response.json()["error"]
+    assert len(lines_of(page)) == 2
 
 
 def test_the_book_page_shows_progress_and_review_opens_the_first_page_not_reviewed(admin_client):
