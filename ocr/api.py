@@ -30,7 +30,7 @@ from config.api import (
     UnsupportedFileType,
     errors,
 )
-from ocr import corrections, page_versions
+from ocr import corrections, line_structure, page_versions
 from ocr.models import PageVersion, RegionKind, TextLine
 from ocr.recognition import read_arranged
 
@@ -55,11 +55,13 @@ class LineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def version_field(help_text="The version the line was read at."):
+    return serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text=help_text)
+
+
 class LineEditSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=10_000)
-    version = serializers.IntegerField(
-        min_value=1, max_value=2**31 - 1, help_text="The version the text was read at."
-    )
+    version = version_field()
 
 
 class LineEditWithIdSerializer(LineEditSerializer):
@@ -111,9 +113,96 @@ CONFLICT_RESPONSE = OpenApiResponse(
 )
 
 
+class LineAddSerializer(serializers.Serializer):
+    box = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=2**31 - 1),
+        min_length=4,
+        max_length=4,
+        help_text="[x0, y0, x1, y1] in page image pixels.",
+    )
+    text = serializers.CharField(trim_whitespace=False, max_length=10_000)
+    after = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2**63 - 1,
+        help_text="Place it after this line (0: first). Left out: where reading order puts "
+        "the box among the page's lines.",
+    )
+
+
+class LineMoveSerializer(serializers.Serializer):
+    version = version_field()
+    after = serializers.IntegerField(
+        min_value=0, max_value=2**63 - 1, help_text="The line it comes after (0: first)."
+    )
+
+
+class LineSplitSerializer(serializers.Serializer):
+    version = version_field()
+    at = serializers.IntegerField(
+        min_value=1, max_value=10_000, help_text="Cut before this character (0-based)."
+    )
+
+
+class LineMergeSerializer(serializers.Serializer):
+    version = version_field()
+    line = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The other line.")
+    line_version = version_field("The version the other line was read at.")
+
+
+def structure_change(change, your_text: str = ""):
+    """Run a line_structure change, its failures in the API's error shape."""
+    try:
+        return change()
+    except corrections.LineGone as error:
+        raise exceptions.NotFound(str(error)) from None
+    except corrections.Conflict as conflict:
+        raise Conflict(
+            str(conflict),
+            code="version_conflict",
+            conflicts=[_conflict_body(conflict, your_text)],
+            gone=[],
+            saved=[],
+        ) from None
+    except corrections.PageNotReviewable as error:
+        raise Conflict(str(error), code="not_reviewable", conflicts=[], gone=[], saved=[]) from None
+    except corrections.CorrectionError as error:  # the change makes no sense: say why
+        raise BadRequest(str(error), fields={"non_field_errors": [str(error)]}) from None
+
+
+STRUCTURE_ERRORS = {409: CONFLICT_RESPONSE, **errors(400, 404)}
+
+
 class PageLinesView(APIView):
     permission_classes = [RolePermissions]
-    required_perms = {"GET": ["ocr.view_textline"], "PATCH": ["ocr.change_textline"]}
+    required_perms = {
+        "GET": ["ocr.view_textline"],
+        "PATCH": ["ocr.change_textline"],
+        "POST": ["ocr.add_textline"],
+    }
+
+    @extend_schema(
+        summary="Add a line the engine missed",
+        description="Drawn as a box, with its text (an empty line is refused). Kept in the "
+        "line's history; exports and the page text read it in its place.",
+        request=LineAddSerializer,
+        responses={201: LineSerializer, **STRUCTURE_ERRORS},
+    )
+    def post(self, request, pk):
+        page = get_object_or_404(Page, pk=pk)
+        form = LineAddSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            box = corrections.Box(*data["box"])
+        except corrections.CorrectionError as error:
+            raise BadRequest(str(error), fields={"box": [str(error)]}) from None
+        line = structure_change(
+            lambda: line_structure.add_line(
+                page.pk, box, data["text"], request.user, after=data.get("after")
+            )
+        )
+        return Response(LineSerializer(line).data, status=201)
 
     @extend_schema(summary="A page's lines, in reading order", responses={200: LinesSerializer})
     def get(self, request, pk):
@@ -149,7 +238,28 @@ class PageLinesView(APIView):
 
 class LineView(APIView):
     permission_classes = [RolePermissions]
-    required_perms = {"GET": ["ocr.view_textline"], "PATCH": ["ocr.change_textline"]}
+    required_perms = {
+        "GET": ["ocr.view_textline"],
+        "PATCH": ["ocr.change_textline"],
+        "DELETE": ["ocr.delete_textline"],
+    }
+
+    @extend_schema(
+        summary="Delete a false line",
+        description="Its text, engine text and box stay in the page's history.",
+        parameters=[
+            OpenApiParameter(
+                "version", OpenApiTypes.INT, required=True, description="The version read."
+            )
+        ],
+        responses={204: None, **STRUCTURE_ERRORS},
+    )
+    def delete(self, request, pk):
+        raw = request.query_params.get("version", "")
+        if not raw.isdigit() or not 0 < int(raw) < 2**31:
+            raise BadRequest("version is required.", fields={"version": ["A positive integer."]})
+        structure_change(lambda: line_structure.delete_line(pk, int(raw), request.user))
+        return Response(status=204)
 
     @extend_schema(summary="A line", responses={200: LineSerializer})
     def get(self, request, pk):
@@ -241,6 +351,74 @@ class PageReviewView(APIView):
         except corrections.PageNotReviewable as error:
             raise Conflict(str(error), code="not_reviewable") from None
         return Response({"status": status})
+
+
+# --- Line structure ----------------------------------------------------------------------------
+
+
+class LineMoveView(APIView):
+    permission_classes = [RolePermissions]
+    required_perms = {"POST": ["ocr.change_textline"]}
+
+    @extend_schema(
+        summary="Move a line in the page's reading order",
+        description="Exports and the page text follow the new order. Kept in the line's "
+        "history; a stale version is a 409.",
+        request=LineMoveSerializer,
+        responses={200: LineSerializer, **STRUCTURE_ERRORS},
+    )
+    def post(self, request, pk):
+        form = LineMoveSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        line = structure_change(
+            lambda: line_structure.move_line(pk, data["version"], data["after"], request.user)
+        )
+        return Response(LineSerializer(line).data)
+
+
+class LineSplitView(APIView):
+    permission_classes = [RolePermissions]
+    required_perms = {"POST": ["ocr.change_textline", "ocr.add_textline"]}
+
+    @extend_schema(
+        summary="Split a line in two",
+        description="The text is cut before character `at`, the box where that character "
+        "stands; the second part becomes a new line right after the first.",
+        request=LineSplitSerializer,
+        responses={200: LinesSerializer, **STRUCTURE_ERRORS},
+    )
+    def post(self, request, pk):
+        form = LineSplitSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        parts = structure_change(
+            lambda: line_structure.split_line(pk, data["version"], data["at"], request.user)
+        )
+        return Response({"lines": LineSerializer(parts, many=True).data})
+
+
+class LineMergeView(APIView):
+    permission_classes = [RolePermissions]
+    required_perms = {"POST": ["ocr.change_textline"]}
+
+    @extend_schema(
+        summary="Merge two lines of a page into one",
+        description="The texts are joined in reading order (no space between Chinese "
+        "characters), the boxes united; the line read second goes, its text kept in history.",
+        request=LineMergeSerializer,
+        responses={200: LineSerializer, **STRUCTURE_ERRORS},
+    )
+    def post(self, request, pk):
+        form = LineMergeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        line = structure_change(
+            lambda: line_structure.merge_lines(
+                pk, data["version"], data["line"], data["line_version"], request.user
+            )
+        )
+        return Response(LineSerializer(line).data)
 
 
 # --- Page versions ---------------------------------------------------------------------------

@@ -33,6 +33,12 @@ def next_to_review(page_ids: list[int], after: int | None = None) -> int | None:
 
 def neighbours(page: Page) -> tuple[int | None, int | None]:
     """Previous and next page of the book (volume by volume, page by page)."""
+    previous, following = neighbour_pages(page)
+    return (previous[0] if previous else None, following[0] if following else None)
+
+
+def neighbour_pages(page: Page) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """``(page id, volume id)`` of the previous and next page of the book."""
     book_pages = Page.objects.filter(volume__book_id=page.volume.book_id)
     seq, vseq = page.sequence, page.volume.sequence
     earlier = Q(volume__sequence__lt=vseq) | Q(volume__sequence=vseq, sequence__lt=seq)
@@ -40,13 +46,13 @@ def neighbours(page: Page) -> tuple[int | None, int | None]:
     previous = (
         book_pages.filter(earlier)
         .order_by("-volume__sequence", "-sequence")
-        .values_list("pk", flat=True)
+        .values_list("pk", "volume_id")
         .first()
     )
     following = (
         book_pages.filter(later)
         .order_by("volume__sequence", "sequence")
-        .values_list("pk", flat=True)
+        .values_list("pk", "volume_id")
         .first()
     )
     return previous, following

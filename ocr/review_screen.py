@@ -75,7 +75,8 @@ def screen_context(request, page: Page, overrides: dict) -> dict:
         .order_by("order")
         .values_list("order", "kind", "x0", "y0", "x1", "y1")
     ]
-    previous, following = review_queue.neighbours(page)
+    before, after = review_queue.neighbour_pages(page)
+    previous, following = (before or (None,))[0], (after or (None,))[0]
     user = request.user
     versions = []
     if user.has_perm("ocr.view_pageversion"):
@@ -112,6 +113,8 @@ def screen_context(request, page: Page, overrides: dict) -> dict:
         "display_height": height,
         "previous_url": review_url(previous) if previous else "",
         "next_url": review_url(following) if following else "",
+        "previous_in_other_volume": bool(before and before[1] != page.volume_id),
+        "next_in_other_volume": bool(after and after[1] != page.volume_id),
         "queue_url": queue_url,
         "save_url": reverse("admin:books_page_review_save", args=[page.pk]),
         "add_url": reverse("admin:books_page_line_add", args=[page.pk]),

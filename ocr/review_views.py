@@ -256,9 +256,15 @@ class ReviewViews:
             return JsonResponse({"error": "Expected {x0, y0, x1, y1, text, after}."}, status=400)
         except corrections.CorrectionError as error:
             return JsonResponse({"error": str(error)}, status=409)
+        after_id = (
+            TextLine.objects.filter(page=page, order__lt=line.order)
+            .order_by("-order")
+            .values_list("pk", flat=True)
+            .first()
+        )
         return JsonResponse(
             {
-                "line": {**line_json(line), "points": line.polygon, "low": True},
+                "line": {**line_json(line), "points": line.polygon, "after_id": after_id or 0},
                 "counts": counts(page.pk),
             }
         )
@@ -308,27 +314,52 @@ class ReviewViews:
         }
         return TemplateResponse(request, "admin/ocr/line_history.html", context)
 
+    # POST action= on a line: the permissions it needs (the API's for the same act).
+    LINE_ACTION_PERMS = {
+        "delete": (PERM_DELETE,),
+        "revert": (PERM_EDIT,),
+        "move": (PERM_EDIT,),
+        "split": (PERM_EDIT, PERM_ADD),
+        "merge": (PERM_EDIT,),
+    }
+
     def line_action(self, request, page, line_id):
         action = request.POST.get("action")
-        require(request, PERM_DELETE if action == "delete" else PERM_EDIT)
+        require(request, *self.LINE_ACTION_PERMS.get(action, (PERM_EDIT,)))
+        post, user = request.POST, request.user
         try:
-            version = int(request.POST.get("version", ""))
+            version = int(post.get("version", ""))
             if action == "delete":
-                line_structure.delete_line(line_id, version, request.user, page_id=page.pk)
-                result, note = {"deleted": line_id}, "Line deleted (kept in the history)."
+                line_structure.delete_line(line_id, version, user, page_id=page.pk)
+                result, note = {"deleted": line_id}, _("Line deleted (kept in the history).")
             elif action == "revert":
-                line = corrections.revert_to_engine(line_id, version, request.user, page_id=page.pk)
-                result, note = {"line": line_json(line)}, "Line reverted to the engine's text."
+                line = corrections.revert_to_engine(line_id, version, user, page_id=page.pk)
+                result, note = {"line": line_json(line)}, _("Line reverted to the engine's text.")
+            elif action == "move":
+                after = int(post["after"])
+                line = line_structure.move_line(line_id, version, after, user, page_id=page.pk)
+                result, note = {"line": line_json(line)}, _("Line moved.")
+            elif action == "split":
+                at = int(post["at"])
+                parts = line_structure.split_line(line_id, version, at, user, page_id=page.pk)
+                result = {"lines": [line_json(part) for part in parts]}
+                note = _("Line split in two.")
+            elif action == "merge":
+                other, other_version = int(post["with"]), int(post["with_version"])
+                line = line_structure.merge_lines(
+                    line_id, version, other, other_version, user, page_id=page.pk
+                )
+                result, note = {"line": line_json(line)}, _("Lines merged.")
             else:
                 raise ValueError(action)
-        except ValueError:
+        except (ValueError, KeyError):
             return JsonResponse({"error": "Expected action and version."}, status=400)
         except corrections.Conflict as conflict:
             if wants_json(request):
                 return JsonResponse({"conflict": conflict_json(conflict, "")}, status=409)
             messages.error(request, f"{conflict} Look at it again before you act.")
             return HttpResponseRedirect(request.path)
-        except corrections.LineGone as error:
+        except corrections.CorrectionError as error:  # the line is gone, or the act refused
             if wants_json(request):
                 return JsonResponse({"error": str(error)}, status=409)
             messages.error(request, str(error))

@@ -43,6 +43,13 @@ def urls(page):
         ("get", f"/api/v1/lines/{line.pk}/"),
         ("patch", f"/api/v1/lines/{line.pk}/"),
         ("post", "/api/v1/recognize"),
+        ("post", f"/api/v1/pages/{page.pk}/lines/"),
+        ("delete", f"/api/v1/lines/{line.pk}/?version=1"),
+        ("post", f"/api/v1/lines/{line.pk}/move"),
+        ("post", f"/api/v1/lines/{line.pk}/split"),
+        ("post", f"/api/v1/lines/{line.pk}/merge"),
+        ("get", f"/api/v1/pages/{page.pk}/versions/"),
+        ("post", f"/api/v1/pages/{page.pk}/versions/1/restore"),
     ]
 
 

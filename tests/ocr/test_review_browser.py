@@ -211,24 +211,43 @@ def test_clicking_a_box_focuses_its_line_and_low_confidence_only(session_for, li
     expect(tab.locator("#rv-lines li:visible")).to_have_count(4)
 
 
+def draw(tab, top: float, bottom: float):
+    """Alt+A, then a box dragged across the image from 20% to 80% of its width."""
+    tab.keyboard.press("Alt+a")
+    box = tab.locator("#rv-canvas").bounding_box()
+    tab.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * top)
+    tab.mouse.down()
+    tab.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * bottom, steps=5)
+    tab.mouse.up()
+
+
 def test_adding_a_missed_line_by_drawing_its_box(session_for, live_server):
     page = make_page_with_lines(images=True, count=2)
     tab = screen(session_for(make_user("carol", "Correctors")), live_server, page)
-    tab.keyboard.press("Alt+a")
-    box = tab.locator("#rv-canvas").bounding_box()
-    tab.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.6)
-    tab.mouse.down()
-    tab.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.65, steps=5)
-    tab.mouse.up()
-    expect(tab.locator("#rv-n")).to_have_text("3")
+    draw(tab, 0.6, 0.65)
+    expect(tab.locator("#rv-lines li.rv-new")).to_have_count(1)
+    expect(tab.locator("#rv-n")).to_have_text("2")  # nothing stored before it has text
     tab.keyboard.type("the missed line")
     tab.keyboard.press("Control+s")
-    expect(tab.locator("#rv-msg")).to_have_text("1 line(s) saved.")
+    expect(tab.locator("#rv-msg")).to_contain_text("1 new line(s) saved")
+    expect(tab.locator("#rv-n")).to_have_text("3")
     added = TextLine.objects.get(page=page, engine_text="")
     assert added.text == "the missed line"
     assert 150 < added.y0 < added.y1 < 220  # 60% to 65% of the 300 px page
     actions = list(LineRevision.objects.order_by("id").values_list("action", flat=True))
-    assert actions == [LineAction.ADD, LineAction.EDIT]
+    assert actions == [LineAction.ADD]
+    expect(tab.locator(f"#l{added.pk} label")).to_have_text("3")  # read after both lines
+
+
+def test_a_drawn_line_left_empty_is_not_saved_and_esc_removes_it(session_for, live_server):
+    page = make_page_with_lines(images=True, count=2)
+    tab = screen(session_for(make_user("carol", "Correctors")), live_server, page)
+    draw(tab, 0.6, 0.65)
+    tab.keyboard.press("Control+s")
+    tab.keyboard.press("Escape")
+    expect(tab.locator("#rv-lines li.rv-new")).to_have_count(0)
+    assert focused_id(tab).startswith("t")  # back on a line, not lost
+    assert TextLine.objects.filter(page=page).count() == 2
 
 
 def test_the_screen_works_as_a_plain_form_without_javascript(session_for, live_server):

@@ -22,7 +22,9 @@
   const token = (id) => form.elements["v" + id];
   const versionOf = (id) => parseInt(token(id).value, 10);
   const idOf = (el) => el && el.closest("[data-id]") && el.closest("[data-id]").dataset.id;
-  const fields = () => Array.from(list.querySelectorAll("li:not(.hide) input[name^=t]"));
+  const fields = () => Array.from(list.querySelectorAll("li:not(.hide) > input:not([type=hidden])"));
+  const lineRows = () => Array.from(list.querySelectorAll("li[data-id]:not(.rv-new)"));
+  const pendingRows = () => Array.from(list.querySelectorAll("li.rv-new"));
   const dirtyFields = () => Array.from(list.querySelectorAll("li:not(.gone) input[name^=t]"))
     .filter((f) => f.value !== f.defaultValue);
 
@@ -125,8 +127,15 @@
   async function save() {
     if (busy) return false;
     const dirty = dirtyFields();
-    if (!dirty.length) return true;
-    if (data.edit !== "1") { say("You may not edit lines."); return false; }
+    const pending = pendingRows().filter((li) => li.querySelector("input").value.trim());
+    if (!dirty.length && !pending.length) return true;
+    if (dirty.length && data.edit !== "1") { say("You may not edit lines."); return false; }
+    if (!dirty.length) return savePending(pending);
+    const edited = await saveEdits(dirty);
+    return (await savePending(pending)) && edited;
+  }
+
+  async function saveEdits(dirty) {
     busy = true;
     say("Saving…");
     const lines = dirty.map((f) => ({ id: +idOf(f), text: f.value, version: versionOf(idOf(f)) }));
@@ -162,9 +171,15 @@
     if (await save()) { leaving = true; location.href = url; }
   }
   let leaving = false;
+  const unsavedNew = () => pendingRows().some((li) => li.querySelector("input").value.trim());
   window.addEventListener("beforeunload", (e) => {
-    if (!leaving && dirtyFields().length) { e.preventDefault(); e.returnValue = ""; }
+    if (!leaving && (dirtyFields().length || unsavedNew())) { e.preventDefault(); e.returnValue = ""; }
   });
+  function reloadAt(id) {
+    leaving = true;
+    window.history.replaceState(null, "", location.pathname + location.search + "#t" + id);
+    location.reload();
+  }
 
   async function markReviewed() {
     if (!$("rv-reviewed")) {
@@ -201,7 +216,12 @@
     if (!row(id)) return;
     row(id).classList.add("on");
     if (!fromBox) row(id).scrollIntoView({ block: "nearest" });
-    if (box(id)) { box(id).classList.add("on"); revealBox(id); }
+    if (box(id)) { box(id).classList.add("on"); readable(id); revealBox(id); }
+  }
+  function readable(id) {
+    // A line drawn smaller than this on screen cannot be read against its text: zoom in.
+    const b = box(id).getBBox(), s = canvas.clientWidth / pageW, short = Math.min(b.width, b.height);
+    if (short * s < 9 && short > 0) zoom((16 / short));
   }
   function revealBox(id) {
     // Centre the box when it fits the view; a longer line shows its start (left, or top
@@ -220,7 +240,7 @@
     if (row(id)) row(id).classList.toggle("hover", on);
     if (box(id)) box(id).classList.toggle("hover", on);
   }
-  list.addEventListener("focusin", (e) => { if (e.target.name && e.target.name[0] === "t") activate(idOf(e.target)); });
+  list.addEventListener("focusin", (e) => { if (e.target.id && e.target.id[0] === "t") activate(idOf(e.target)); });
   list.addEventListener("input", (e) => { if (e.target.name && e.target.name[0] === "t") mark(e.target); });
   list.addEventListener("mouseover", (e) => { const id = idOf(e.target); if (id) hover(id, true); });
   list.addEventListener("mouseout", (e) => { const id = idOf(e.target); if (id) hover(id, false); });
@@ -254,6 +274,22 @@
     }
   }
   $("rv-only-low").addEventListener("change", (e) => onlyLow(e.target.checked));
+  function toggleLow() {
+    onlyLow(!$("rv-only-low").checked);
+    const shown = fields();
+    if (!shown.length) { say("No line is under " + data.low + ": Alt+L shows them all again."); return; }
+    if (active && row(active) && !row(active).classList.contains("hide")) { focusEnd(field(active)); return; }
+    focusNear(active && row(active));
+  }
+  function focusNear(li) {
+    // The next shown line after li, else the one before it, else the first.
+    let next = li && li.nextElementSibling;
+    while (next && (next.classList.contains("hide") || !next.dataset.id)) next = next.nextElementSibling;
+    let prev = li && li.previousElementSibling;
+    while (prev && (prev.classList.contains("hide") || !prev.dataset.id)) prev = prev.previousElementSibling;
+    const target = next || prev || list.querySelector("li[data-id]:not(.hide)");
+    if (target) focusEnd(target.querySelector("input:not([type=hidden])"));
+  }
 
   // --- zoom and pan --------------------------------------------------------------------------
   function zoom(next) {
@@ -329,36 +365,141 @@
   if ($("rv-draw")) $("rv-draw").onclick = () => setDrawing(!drawing);
 
   // --- adding, history, revert, delete -----------------------------------------------------
-  async function addLine(d) {
+  let pendingCount = 0;
+  function addLine(d) {
+    // A drawn box becomes a new line on the screen; it is saved with its text (an empty one never is).
     if (d.x1 === undefined || Math.abs(d.x1 - d.x) < 4 || Math.abs(d.y1 - d.y) < 4) return;
-    const after = active && row(active) ? +row(active).querySelector("label").textContent : null;
-    const result = await send(data.add, {
-      x0: Math.min(d.x, d.x1), y0: Math.min(d.y, d.y1), x1: Math.max(d.x, d.x1), y1: Math.max(d.y, d.y1),
-      text: "", after,
-    }, true);
-    if (!result.ok) { say("Line not added: " + result.data.error); return; }
-    const line = result.data.line;
+    const key = "new" + ++pendingCount;
+    const b = { x0: Math.min(d.x, d.x1), y0: Math.min(d.y, d.y1), x1: Math.max(d.x, d.x1), y1: Math.max(d.y, d.y1) };
     const li = document.createElement("li"), label = document.createElement("label");
-    const input = document.createElement("input"), version = document.createElement("input");
-    const link = document.createElement("a");
-    li.id = "l" + line.id; li.dataset.id = line.id; li.className = "low corr";
-    label.htmlFor = input.id = "t" + line.id; label.textContent = line.order;
-    input.name = "t" + line.id; input.autocomplete = "off"; input.spellcheck = false;
-    version.type = "hidden"; version.name = "v" + line.id; version.value = line.token;
-    link.href = lineUrl(line.id); link.className = "rv-h"; link.textContent = "+";
-    li.append(label, input, version, link);
-    for (const other of list.querySelectorAll("li[data-id] label")) {
-      if (+other.textContent >= line.order) other.textContent = +other.textContent + 1;
-    }
-    const before = after !== null && row(active) ? row(active).nextSibling : null;
-    list.insertBefore(li, before);
+    const input = document.createElement("input");
+    li.id = "l" + key; li.dataset.id = key; li.className = "rv-new";
+    li.dataset.box = JSON.stringify(b);
+    label.htmlFor = input.id = "t" + key; label.textContent = "+";
+    input.autocomplete = "off"; input.spellcheck = false;
+    input.setAttribute("aria-label", "New line: type its text");
+    li.append(label, input);
+    const anchor = active && row(active);
+    list.insertBefore(li, anchor ? anchor.nextSibling : null);
     const poly = document.createElementNS("http://www.w3.org/2000/svg", "polygon");
-    poly.id = "b" + line.id; poly.dataset.id = line.id; poly.setAttribute("class", "low");
-    poly.setAttribute("points", line.points.map((p) => p.join(",")).join(" "));
+    poly.id = "b" + key; poly.dataset.id = key; poly.setAttribute("class", "dirty");
+    poly.setAttribute("points", [[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]].map((p) => p.join(",")).join(" "));
     svg.append(poly);
-    updateCounts(result.data.counts);
-    input.focus();
-    say("Line added: type its text, then save.", true);
+    focusEnd(input);
+    say("New line: type its text, then save (Ctrl+S). Left empty, it is not kept.", true);
+  }
+  function dropPending(li) {
+    const key = li.dataset.id;
+    if (box(key)) box(key).remove();
+    focusNear(li);
+    li.remove();
+  }
+  async function savePending(pending) {
+    let ok = true;
+    for (const li of pending) {
+      const key = li.dataset.id, input = li.querySelector("input");
+      const result = await send(data.add, Object.assign(JSON.parse(li.dataset.box), { text: input.value }), true);
+      if (!result.ok) { say("Line not added: " + (result.data.error || result.status)); ok = false; continue; }
+      const line = result.data.line, id = String(line.id);
+      for (const other of lineRows()) {
+        const l = other.querySelector("label");
+        if (+l.textContent >= line.order) l.textContent = +l.textContent + 1;
+      }
+      const version = document.createElement("input"), link = document.createElement("a");
+      version.type = "hidden"; version.name = "v" + id; version.value = line.token;
+      link.href = lineUrl(id); link.className = "rv-h"; link.textContent = "+";
+      li.classList.remove("rv-new"); li.classList.add("corr");
+      li.id = "l" + id; li.dataset.id = id; delete li.dataset.box;
+      input.id = "t" + id; input.name = "t" + id; input.defaultValue = line.text; input.value = line.text;
+      input.removeAttribute("aria-label");
+      const label = li.querySelector("label");
+      label.htmlFor = input.id; label.textContent = line.order;
+      li.append(version, link);
+      const after = line.after_id ? row(line.after_id) : null;
+      list.insertBefore(li, after ? after.nextSibling : list.firstChild);
+      const poly = box(key);
+      if (poly) { poly.id = "b" + id; poly.dataset.id = id; poly.setAttribute("class", ""); }
+      if (active === key) active = id;
+      updateCounts(result.data.counts);
+    }
+    if (ok && pending.length) say(pending.length + " new line(s) saved, read in their place on the page.", true);
+    return ok;
+  }
+
+  // --- moving, splitting, joining ----------------------------------------------------------
+  async function moveBy(id, step) {
+    if (!id || !row(id) || row(id).classList.contains("rv-new")) return;
+    if (data.edit !== "1") { say("You may not move lines."); return; }
+    const all = lineRows(), at = all.indexOf(row(id)), to = at + step;
+    if (to < 0) { say("This is already the first line."); return; }
+    if (to >= all.length) { say("This is already the last line."); return; }
+    const rest = all.filter((li) => li !== row(id));
+    await moveAfter(id, to === 0 ? 0 : +rest[to - 1].dataset.id, rest[to] || null);
+  }
+  async function moveAfter(id, after, beforeRow) {
+    const result = await send(lineUrl(id), { action: "move", version: versionOf(id), after });
+    if (result.data.conflict) { showConflict(result.data.conflict); say("Changed meanwhile: look again."); return; }
+    if (!result.ok) { say("Not moved: " + (result.data.error || result.status)); return; }
+    const labels = lineRows().map((li) => li.querySelector("label").textContent);
+    list.insertBefore(row(id), beforeRow);
+    lineRows().forEach((li, i) => { li.querySelector("label").textContent = labels[i]; });
+    applySaved(result.data.line);
+    focusEnd(field(id));
+    row(id).scrollIntoView({ block: "nearest" });
+    say("Line moved: now line " + result.data.line.order + ". Exports read it there.", true);
+  }
+  let dragged = null;
+  list.addEventListener("dragstart", (e) => {
+    if (!e.target.classList || !e.target.classList.contains("rv-grip")) return;
+    dragged = idOf(e.target);
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", dragged);
+  });
+  list.addEventListener("dragover", (e) => {
+    const li = e.target.closest && e.target.closest("li[data-id]");
+    if (!dragged || !li) return;
+    e.preventDefault();
+    for (const other of list.querySelectorAll(".rv-drop")) other.classList.remove("rv-drop");
+    li.classList.add("rv-drop");
+  });
+  list.addEventListener("dragend", () => {
+    dragged = null;
+    for (const other of list.querySelectorAll(".rv-drop")) other.classList.remove("rv-drop");
+  });
+  list.addEventListener("drop", (e) => {
+    // Dropped on a line: the dragged line goes just before it.
+    const li = e.target.closest && e.target.closest("li[data-id]:not(.rv-new)");
+    const id = dragged;
+    if (!id || !li) return;
+    e.preventDefault();
+    li.classList.remove("rv-drop");
+    dragged = null;
+    if (li === row(id)) return;
+    const rest = lineRows().filter((other) => other !== row(id));
+    const at = rest.indexOf(li);
+    moveAfter(id, at === 0 ? 0 : +rest[at - 1].dataset.id, li);
+  });
+  async function splitHere(id) {
+    if (!id || !row(id) || row(id).classList.contains("rv-new")) return;
+    const f = field(id), at = f.selectionStart;
+    if (!at || at >= f.value.length) { say("Put the cursor where the line should be cut, then Alt+Enter."); return; }
+    if (!(await save())) return;
+    const result = await send(lineUrl(id), { action: "split", version: versionOf(id), at });
+    if (result.data.conflict) { showConflict(result.data.conflict); say("Changed meanwhile: look again."); return; }
+    if (!result.ok) { say("Not split: " + (result.data.error || result.status)); return; }
+    reloadAt(result.data.lines[1].id);
+  }
+  async function joinNext(id) {
+    if (!id || !row(id) || row(id).classList.contains("rv-new")) return;
+    const all = lineRows(), next = all[all.indexOf(row(id)) + 1];
+    if (!next) { say("There is no next line to join onto this one."); return; }
+    if (!(await save())) return;
+    const result = await send(lineUrl(id), {
+      action: "merge", version: versionOf(id), with: next.dataset.id, with_version: versionOf(next.dataset.id),
+    });
+    if (result.data.conflict) { showConflict(result.data.conflict); say("Changed meanwhile: look again."); return; }
+    if (!result.ok) { say("Not joined: " + (result.data.error || result.status)); return; }
+    reloadAt(result.data.line.id);
   }
 
   async function history(id) {
@@ -405,6 +546,7 @@
     if (result.data.conflict) { showConflict(Object.assign(result.data.conflict, { mine: "" })); say("Changed meanwhile: look again."); return; }
     if (!result.ok) { say("Not done: " + (result.data.error || result.status)); return; }
     if (action === "delete") {
+      focusNear(row(id));
       row(id).remove(); if (box(id)) box(id).remove();
       say("Line deleted (kept in the history).", true);
       storeDrafts();
@@ -443,17 +585,23 @@
 
   document.addEventListener("keydown", (e) => {
     const key = e.key, code = e.code;
-    if (key === "F1") { e.preventDefault(); help.hidden = !help.hidden; return; }
+    const typing = e.target.matches && e.target.matches("input:not([type=checkbox]), textarea");
+    if (key === "F1" || (key === "?" && !typing)) { e.preventDefault(); help.hidden = !help.hidden; return; }
     if (key === "Escape" && !help.hidden) { help.hidden = true; return; }
     if (key === "Escape" && !pop.hidden) { pop.hidden = true; return; }
     if (key === "Escape" && drawing) { setDrawing(false); say(""); return; }
     if ((e.ctrlKey || e.metaKey) && !e.altKey && (key === "s" || key === "S")) { e.preventDefault(); save(); return; }
     if (e.altKey && !e.ctrlKey) {
       const actions = {
-        KeyN: () => go($("rv-next") && $("rv-next").href),
-        KeyP: () => go($("rv-prev") && $("rv-prev").href),
+        KeyN: () => ($("rv-next") ? go($("rv-next").href)
+          : say("This is the last page of the book. “Next to review” opens a page not yet reviewed.")),
+        KeyP: () => ($("rv-prev") ? go($("rv-prev").href) : say("This is the first page of the book.")),
         KeyR: markReviewed,
-        KeyL: () => onlyLow(!$("rv-only-low").checked),
+        KeyL: toggleLow,
+        ArrowUp: () => moveBy(active, -1),
+        ArrowDown: () => moveBy(active, 1),
+        Enter: () => splitHere(active),
+        KeyJ: () => joinNext(active),
         KeyA: () => setDrawing(!drawing),
         KeyH: () => history(active),
         KeyE: () => active && engineText(active),
@@ -465,7 +613,8 @@
       return;
     }
     const f = e.target;
-    if (!(f.name && f.name[0] === "t" && f.closest("#rv-lines"))) return;
+    if (key === "Escape" && f.closest && f.closest("li.rv-new") && !f.value.trim()) { e.preventDefault(); dropPending(f.closest("li")); return; }
+    if (!(f.id && f.id[0] === "t" && f.closest("#rv-lines"))) return;
     if (key === "Enter") { e.preventDefault(); move(e.shiftKey ? -1 : 1); }
     else if (key === "ArrowDown") { e.preventDefault(); move(1); }
     else if (key === "ArrowUp") { e.preventDefault(); move(-1); }
