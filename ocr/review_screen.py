@@ -118,6 +118,7 @@ def screen_context(request, page: Page, overrides: dict) -> dict:
         "queue_url": queue_url,
         "save_url": reverse("admin:books_page_review_save", args=[page.pk]),
         "add_url": reverse("admin:books_page_line_add", args=[page.pk]),
+        "characters_url": reverse("admin:books_page_characters", args=[page.pk]),
         "reviewed_url": reverse("admin:books_page_reviewed", args=[page.pk]),
         "line_url": reverse("admin:books_page_line", args=[page.pk, 0]),
         "can_edit": user.has_perm(PERM_EDIT),

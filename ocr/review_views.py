@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from books.models import Page
-from ocr import corrections, display, line_structure, page_versions, review_queue
+from ocr import corrections, display, line_structure, page_versions, review_queue, variants
 from ocr.models import LineRevision, TextLine
 from ocr.review_common import (
     PERM_ADD,
@@ -100,6 +100,11 @@ class ReviewViews:
                 "<int:object_id>/review/reviewed/",
                 wrap(self.reviewed),
                 name="books_page_reviewed",
+            ),
+            path(
+                "<int:object_id>/review/characters/",
+                wrap(self.characters),
+                name="books_page_characters",
             ),
             path(
                 "<int:object_id>/review/versions/<int:version_id>/restore/",
@@ -216,6 +221,23 @@ class ReviewViews:
             return JsonResponse({"status": status})
         messages.success(request, "Page marked reviewed." if reviewed else "Review mark removed.")
         return HttpResponseRedirect(review_url(page.pk))
+
+    def characters(self, request, object_id):
+        """The character picker: variants of ``c``, and the characters used in the book
+        (``q``: only the variant family of that character; else those of ``c``)."""
+        require(request, *PERM_VIEW)
+        page = load_page(object_id)
+        character = request.GET.get("c", "")[:2]
+        query = request.GET.get("q", character)[:16]
+        texts = TextLine.objects.filter(page__volume__book_id=page.volume.book_id)
+        used = variants.used_characters(texts.values_list("text", flat=True).iterator(), query)
+        return JsonResponse(
+            {
+                "char": character,
+                "variants": variants.variants(character) if len(character) == 1 else [],
+                "used": used,
+            }
+        )
 
     def restore(self, request, object_id, version_id):
         """Make an earlier text of the page its text again (the replaced one is kept)."""

@@ -47,6 +47,7 @@ CUSTOM_URLS = {
     "books_page_reviewed": ("POST", ["ocr.add_pagereview"]),  # POST /pages/{id}/review/
     "books_page_version_restore": ("POST", list(page_versions.RESTORE_PERMISSIONS)),
     "books_page_line": ("GET", VIEW_PAGE),  # GET /lines/{id}/
+    "books_page_characters": ("GET", VIEW_PAGE),
     "auth_user_password_change": ("GET", ["auth.change_user"]),  # no API
 }
 

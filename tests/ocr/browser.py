@@ -39,11 +39,20 @@ def session_for(chromium, live_server):
     """``session_for(user)``: a browser tab logged in as the user (its own cookies)."""
     contexts = []
 
-    def open_tab(user, *, javascript: bool = True, width: int = 1600, height: int = 1000):
+    def open_tab(
+        user,
+        *,
+        javascript: bool = True,
+        width: int = 1600,
+        height: int = 1000,
+        color_scheme: str = "light",
+    ):
         client = Client()  # one per user: a second login on one client ends the first session
         client.force_login(user)
         context = chromium.new_context(
-            java_script_enabled=javascript, viewport={"width": width, "height": height}
+            java_script_enabled=javascript,
+            viewport={"width": width, "height": height},
+            color_scheme=color_scheme,
         )
         context.add_cookies(
             [

@@ -1,5 +1,6 @@
 """The review screen in real headless Chromium: moving, splitting and joining lines, focus that
-never gets lost, and recognizing a corrected page again without losing the corrections."""
+never gets lost, the character picker, and recognizing a corrected page again without losing
+the corrections."""
 
 import pytest
 from django.core.management import call_command
@@ -176,3 +177,30 @@ def test_corrections_survive_recognizing_again_and_the_old_text_is_restored(
     expect(corrector.locator(".messagelist")).to_contain_text("Earlier version restored")
     assert texts(page) == before
     expect(corrector.locator("#rv-versions summary")).to_contain_text("2 earlier versions")
+
+
+def test_the_character_picker_replaces_the_character_at_the_cursor(session_for, live_server):
+    from ocr import corrections
+
+    page = make_page_with_lines(images=True, count=2)
+    one, two = TextLine.objects.filter(page=page).order_by("order")
+    corrections.save_line(two.pk, "異姓同宗", two.version, None)  # the book already uses 異
+    tab = screen(session_for(make_user("carol", "Correctors")), live_server, page)
+
+    field = tab.locator(f"#t{one.pk}")
+    field.focus()
+    tab.keyboard.type(" 异")
+    tab.keyboard.press("Alt+v")
+    expect(tab.locator("#rv-pop h2")).to_have_text("Variants of 异")
+    expect(tab.locator("#rv-pick-used")).to_contain_text("異 ×1")
+    tab.keyboard.press("1")
+    expect(field).to_have_value("engine line 1 異")
+    expect(field).to_be_focused()
+
+    tab.keyboard.press("Alt+v")  # now on 異: search the book for another character
+    tab.locator("#rv-pick-q").fill("宗")
+    expect(tab.locator("#rv-pick-used")).to_contain_text("宗 ×1")
+    tab.keyboard.press("Enter")
+    expect(field).to_have_value("engine line 1 宗")
+    tab.keyboard.press("Control+s")
+    expect(tab.locator("#rv-msg")).to_have_text("1 line(s) saved.")

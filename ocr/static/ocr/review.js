@@ -566,6 +566,98 @@
     if (e.target.classList.contains("rv-h")) { e.preventDefault(); history(idOf(e.target)); }
   });
 
+  // --- the character picker ------------------------------------------------------------------
+  // Variant forms (Unihan, OpenCC) of the character at the cursor, and the characters this
+  // book already uses, for forms an input method does not offer.
+  let picking = null; // {id, start, end}: the field and the character range to replace
+  function charAtCursor(f) {
+    const at = f.selectionStart, before = Array.from(f.value.slice(0, at)).pop();
+    if (before && before.trim()) return { start: at - before.length, end: at, char: before };
+    const after = Array.from(f.value.slice(at))[0];
+    if (after && after.trim()) return { start: at, end: at + after.length, char: after };
+    return { start: at, end: at, char: "" };
+  }
+  async function openPicker(id) {
+    const f = id && field(id);
+    if (!f || f.readOnly) return;
+    const found = charAtCursor(f);
+    picking = { id, start: found.start, end: found.end };
+    const body = await charactersOf("c=" + encodeURIComponent(found.char));
+    if (!body) return;
+    pop.replaceChildren();
+    const h = document.createElement("h2");
+    h.textContent = found.char ? "Variants of " + found.char : "Characters";
+    const close = button("×", closePicker);
+    close.style.float = "right";
+    close.setAttribute("aria-label", "Close");
+    const forms = document.createElement("div");
+    forms.className = "rv-pick"; forms.id = "rv-pick-forms";
+    body.variants.slice(0, 9).forEach((form, i) => forms.append(pickButton(form, (i + 1) + " " + form)));
+    if (!body.variants.length) forms.textContent = found.char ? "No variant form known for " + found.char + "." : "";
+    const label = document.createElement("label"), search = document.createElement("input");
+    label.textContent = "Characters used in this book: ";
+    search.type = "search"; search.id = "rv-pick-q"; search.placeholder = "a character, or U+7570";
+    search.autocomplete = "off";
+    label.append(search);
+    const used = document.createElement("div");
+    used.className = "rv-pick"; used.id = "rv-pick-used";
+    showUsed(used, body.used);
+    let timer = null;
+    search.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const found = await charactersOf("q=" + encodeURIComponent(search.value));
+        if (found) showUsed(used, found.used);
+      }, 200);
+    });
+    search.addEventListener("keydown", (e) => {
+      const first = used.querySelector("button");
+      if (e.key === "Enter" && first) { e.preventDefault(); first.click(); }
+    });
+    pop.append(close, h, forms, label, used);
+    pop.hidden = false;
+    (forms.querySelector("button") || search).focus();
+  }
+  async function charactersOf(query) {
+    const response = await fetch(data.chars + "?" + query, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    if (!response.ok) { say("No characters: " + response.status); return null; }
+    return response.json();
+  }
+  function showUsed(box, used) {
+    box.replaceChildren();
+    for (const [character, count] of used.slice(0, 60)) box.append(pickButton(character, character + " ×" + count));
+    if (!used.length) box.textContent = "None in this book yet.";
+  }
+  function pickButton(character, text) {
+    const b = button(text, () => insertCharacter(character));
+    b.lang = "zh";
+    b.title = "U+" + character.codePointAt(0).toString(16).toUpperCase().padStart(4, "0");
+    return b;
+  }
+  function insertCharacter(character) {
+    if (!picking) return;
+    const f = field(picking.id);
+    f.value = f.value.slice(0, picking.start) + character + f.value.slice(picking.end);
+    const at = picking.start + character.length;
+    closePicker();
+    f.setSelectionRange(at, at);
+    mark(f);
+    say("Inserted " + character + ": Ctrl+S saves.", true);
+  }
+  function closePicker() {
+    pop.hidden = true;
+    const f = picking && field(picking.id);
+    picking = null;
+    if (f) f.focus();
+  }
+  pop.addEventListener("keydown", (e) => {
+    if (!picking) return;
+    if (/^[1-9]$/.test(e.key) && e.target.id !== "rv-pick-q") {
+      const choice = pop.querySelectorAll("#rv-pick-forms button")[+e.key - 1];
+      if (choice) { e.preventDefault(); choice.click(); }
+    }
+  });
+
   // --- buttons that leave the page, and the keyboard ---------------------------------------
   for (const [id, target] of [["rv-prev", null], ["rv-next", null], ["rv-queue", null]]) {
     const link = $(id);
@@ -588,7 +680,7 @@
     const typing = e.target.matches && e.target.matches("input:not([type=checkbox]), textarea");
     if (key === "F1" || (key === "?" && !typing)) { e.preventDefault(); help.hidden = !help.hidden; return; }
     if (key === "Escape" && !help.hidden) { help.hidden = true; return; }
-    if (key === "Escape" && !pop.hidden) { pop.hidden = true; return; }
+    if (key === "Escape" && !pop.hidden) { if (picking) closePicker(); else pop.hidden = true; return; }
     if (key === "Escape" && drawing) { setDrawing(false); say(""); return; }
     if ((e.ctrlKey || e.metaKey) && !e.altKey && (key === "s" || key === "S")) { e.preventDefault(); save(); return; }
     if (e.altKey && !e.ctrlKey) {
@@ -602,6 +694,7 @@
         ArrowDown: () => moveBy(active, 1),
         Enter: () => splitHere(active),
         KeyJ: () => joinNext(active),
+        KeyV: () => openPicker(active),
         KeyA: () => setDrawing(!drawing),
         KeyH: () => history(active),
         KeyE: () => active && engineText(active),
