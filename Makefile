@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/digitization
 DEMO_ENV := DEBUG=1
 PORT ?= 8000
 
-.PHONY: venv demo test lint format test-sqlite test-postgres models browser clean
+.PHONY: venv demo test lint format test-sqlite test-postgres models browser messages clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed: install it, or run make PYTHON=/path/to/python3.12"; exit 1; }
@@ -26,6 +26,13 @@ venv: $(BIN)/.installed
 
 models: venv
 	$(DEMO_ENV) $(BIN)/python manage.py ocr_models install
+
+# After changing user-facing strings: extract them into the zh-hans and zh-hant catalogs
+# (locale/), translate the new entries, then run it again to compile them (GNU gettext).
+messages: venv
+	$(DEMO_ENV) $(BIN)/python manage.py makemessages -l zh_Hans -l zh_Hant --no-obsolete \
+		--ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=docker
+	$(DEMO_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv
 
 lint: venv
 	$(BIN)/ruff check .

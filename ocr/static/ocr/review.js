@@ -726,6 +726,8 @@
     });
   }
 
+  for (const grip of list.querySelectorAll(".rv-grip")) grip.title = data.grip;
+
   fit();
   restoreDrafts();
   const first = list.querySelector("input[name^=t]");
