@@ -54,9 +54,7 @@ def test_the_compiled_catalogs_are_current(tmp_path, language):
     subprocess.run(
         ["msgfmt", "--check-format", "-o", str(compiled), str(folder / "django.po")], check=True
     )
-    assert compiled.read_bytes() == (folder / "django.mo").read_bytes(), (
-        "run: make messages"
-    )
+    assert compiled.read_bytes() == (folder / "django.mo").read_bytes(), "run: make messages"
 
 
 @pytest.mark.django_db
