@@ -32,6 +32,9 @@ models: venv
 messages: venv
 	$(DEMO_ENV) $(BIN)/python manage.py makemessages -l zh_Hans -l zh_Hant --no-obsolete \
 		--ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=docker
+	$(DEMO_ENV) $(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l zh_Hant \
+		--no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=docker \
+		--ignore=staticfiles
 	$(DEMO_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv
 
 lint: venv

@@ -2,6 +2,7 @@
 from the code and templates has its translation in both catalogs, the compiled catalogs are
 current, and the admin answers in the browser's language."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("zh_Hans", "zh_Hant")
+DOMAINS = ("django", "djangojs")  # templates and Python; the review screen's script
 SOURCES = ("books", "config", "exports", "ocr", "ops", "templates", "locale", "manage.py")
 needs_gettext = pytest.mark.skipif(not shutil.which("msgfmt"), reason="GNU gettext not installed")
 
@@ -38,23 +40,25 @@ def test_every_string_in_the_code_has_both_translations(tmp_path, settings, monk
         copy(ROOT / name, tmp_path / name)
     settings.LOCALE_PATHS = [tmp_path / "locale"]
     monkeypatch.chdir(tmp_path)
-    call_command("makemessages", locale=list(LANGUAGES), verbosity=0)
+    for domain in DOMAINS:
+        call_command("makemessages", locale=list(LANGUAGES), domain=domain, verbosity=0)
     for language in LANGUAGES:
-        fresh = tmp_path / "locale" / language / "LC_MESSAGES" / "django.po"
-        assert untranslated(fresh) == [], f"{language}: translate them, then: make messages"
-        kept = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
-        assert kept.read_text().count("\nmsgid ") == fresh.read_text().count("\nmsgid ")
+        for domain in DOMAINS:
+            fresh = tmp_path / "locale" / language / "LC_MESSAGES" / f"{domain}.po"
+            assert untranslated(fresh) == [], f"{language} {domain}: translate, then make messages"
+            kept = ROOT / "locale" / language / "LC_MESSAGES" / f"{domain}.po"
+            assert kept.read_text().count("\nmsgid ") == fresh.read_text().count("\nmsgid ")
 
 
 @needs_gettext
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_compiled_catalogs_are_current(tmp_path, language):
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_the_compiled_catalogs_are_current(tmp_path, language, domain):
     folder = ROOT / "locale" / language / "LC_MESSAGES"
-    compiled = tmp_path / "django.mo"
-    subprocess.run(
-        ["msgfmt", "--check-format", "-o", str(compiled), str(folder / "django.po")], check=True
-    )
-    assert compiled.read_bytes() == (folder / "django.mo").read_bytes(), "run: make messages"
+    compiled = tmp_path / f"{domain}.mo"
+    source = folder / f"{domain}.po"
+    subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(source)], check=True)
+    assert compiled.read_bytes() == (folder / f"{domain}.mo").read_bytes(), "run: make messages"
 
 
 @pytest.mark.django_db
@@ -75,3 +79,14 @@ def test_the_review_screen_speaks_the_browsers_language(client, accept, expected
     ).content.decode()
     assert expected in html
     assert settings.LANGUAGES[0][0] == "en"
+
+
+@pytest.mark.django_db
+def test_the_screens_script_gets_its_messages_in_the_browsers_language(client):
+    def in_script(text):  # the catalog writes non-ASCII as \\u escapes
+        return json.dumps(text)[1:-1]
+
+    catalog = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
+    assert in_script("已儲存 %s 行。") in catalog and in_script("%s 的異體字") in catalog
+    english = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert in_script("已儲存") not in english

@@ -46,6 +46,7 @@ def session_for(chromium, live_server):
         width: int = 1600,
         height: int = 1000,
         color_scheme: str = "light",
+        locale: str = "en-US",
     ):
         client = Client()  # one per user: a second login on one client ends the first session
         client.force_login(user)
@@ -53,6 +54,7 @@ def session_for(chromium, live_server):
             java_script_enabled=javascript,
             viewport={"width": width, "height": height},
             color_scheme=color_scheme,
+            locale=locale,
         )
         context.add_cookies(
             [

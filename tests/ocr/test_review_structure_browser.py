@@ -204,3 +204,16 @@ def test_the_character_picker_replaces_the_character_at_the_cursor(session_for, 
     expect(field).to_have_value("engine line 1 宗")
     tab.keyboard.press("Control+s")
     expect(tab.locator("#rv-msg")).to_have_text("1 line(s) saved.")
+
+
+def test_the_screen_speaks_chinese_to_a_chinese_browser(session_for, live_server):
+    page = make_page_with_lines(images=True, count=2)
+    one = TextLine.objects.get(page=page, order=1)
+    tab = screen(session_for(make_user("carol", "Correctors"), locale="zh-TW"), live_server, page)
+    expect(tab.get_by_role("button", name="儲存", exact=True)).to_be_visible()
+    tab.locator(f"#t{one.pk}").press("End")
+    tab.keyboard.type("改")
+    tab.keyboard.press("Control+s")
+    expect(tab.locator("#rv-msg")).to_have_text("已儲存 1 行。")  # the script's own messages
+    tab.keyboard.press("Alt+ArrowUp")
+    expect(tab.locator("#rv-msg")).to_have_text("已是第一行。")

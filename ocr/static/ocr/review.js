@@ -7,6 +7,10 @@
   if (!form) return;
   document.body.classList.add("rv-ready");
   const $ = (id) => document.getElementById(id);
+  // Django's JavaScript catalog (jsi18n) when loaded: the screen speaks the admin's language.
+  const _ = window.gettext || ((text) => text);
+  const fmt = (text, ...args) => (window.interpolate ? window.interpolate(text, args)
+    : text.replace(/%s/g, () => args.shift()));
   const data = form.dataset;
   const csrf = form.elements.csrfmiddlewaretoken.value;
   const pageW = +data.w, pageH = +data.h, displayW = +data.dw;
@@ -39,8 +43,8 @@
     });
     if (!(response.headers.get("Content-Type") || "").includes("json")) {
       // Redirected to the login page: the session ended. Nothing was saved; edits stay here.
-      const error = response.status === 403 ? "you are not allowed to do that."
-        : "your session has ended: log in again in another tab, then save here.";
+      const error = response.status === 403 ? _("you are not allowed to do that.")
+        : _("your session has ended: log in again in another tab, then save here.");
       return { ok: false, status: response.status, data: { error } };
     }
     const payload = await response.json();
@@ -77,7 +81,7 @@
       mark(f);
       restored++;
     }
-    if (restored) say(restored + " unsaved edit(s) from your last visit restored: Ctrl+S saves them.");
+    if (restored) say(fmt(_("%s unsaved edit(s) from your last visit restored: Ctrl+S saves them."), restored));
   }
 
   // --- saving -----------------------------------------------------------------------------
@@ -104,15 +108,15 @@
     if (note) note.remove();
     note = document.createElement("div");
     note.className = "rv-conflict";
-    note.append("Changed meanwhile by " + (c.by || "someone") + ": ");
+    note.append(fmt(_("Changed meanwhile by %s:"), c.by || _("someone")) + " ");
     const q = document.createElement("q");
     q.textContent = c.text;
-    note.append(q, ". Yours is in the field.");
+    note.append(q, " " + _("Yours is in the field."));
     const keep = document.createElement("button"), take = document.createElement("button");
     keep.type = take.type = "button";
-    keep.textContent = "Keep mine";
-    take.textContent = "Take theirs";
-    keep.onclick = () => { token(c.id).value = c.token; note.remove(); mark(field(c.id)); say("Yours will be saved over theirs with the next save."); };
+    keep.textContent = _("Keep mine");
+    take.textContent = _("Take theirs");
+    keep.onclick = () => { token(c.id).value = c.token; note.remove(); mark(field(c.id)); say(_("Yours will be saved over theirs with the next save.")); };
     take.onclick = () => { applySaved({ id: c.id, text: c.text, token: c.token, corrected: li.classList.contains("corr") }); field(c.id).value = c.text; mark(field(c.id)); };
     note.append(keep, take);
     li.append(note);
@@ -129,7 +133,7 @@
     const dirty = dirtyFields();
     const pending = pendingRows().filter((li) => li.querySelector("input").value.trim());
     if (!dirty.length && !pending.length) return true;
-    if (dirty.length && data.edit !== "1") { say("You may not edit lines."); return false; }
+    if (dirty.length && data.edit !== "1") { say(_("You may not edit lines.")); return false; }
     if (!dirty.length) return savePending(pending);
     const edited = await saveEdits(dirty);
     return (await savePending(pending)) && edited;
@@ -137,12 +141,12 @@
 
   async function saveEdits(dirty) {
     busy = true;
-    say("Saving…");
+    say(_("Saving…"));
     const lines = dirty.map((f) => ({ id: +idOf(f), text: f.value, version: versionOf(idOf(f)) }));
     let result;
     try { result = await send(data.save, { lines }, true); } catch (e) {
       busy = false;
-      say("Not saved: the server did not answer. Your edits are kept here; try again.");
+      say(_("Not saved: the server did not answer. Your edits are kept here; try again."));
       return false;
     }
     busy = false;
@@ -154,13 +158,13 @@
       field(id).readOnly = true;
     });
     updateCounts(body.counts);
-    if (result.ok) { say((body.saved || []).length + " line(s) saved.", true); return true; }
+    if (result.ok) { say(fmt(_("%s line(s) saved."), (body.saved || []).length), true); return true; }
     if (body.conflicts && body.conflicts.length) {
-      say(body.conflicts.length + " line(s) were changed by someone else meanwhile: their text is shown under yours. Keep mine or take theirs, then save.");
+      say(fmt(_("%s line(s) were changed by someone else meanwhile: their text is shown under yours. Keep mine or take theirs, then save."), body.conflicts.length));
     } else if (body.gone && body.gone.length) {
-      say(body.gone.length + " line(s) no longer exist (deleted, or the page was recognized again). Copy what you need, then reload.");
+      say(fmt(_("%s line(s) no longer exist (deleted, or the page was recognized again). Copy what you need, then reload."), body.gone.length));
     } else {
-      say("Not saved: " + (body.error || result.status));
+      say(fmt(_("Not saved: %s"), body.error || result.status));
     }
     storeDrafts();
     return false;
@@ -183,27 +187,27 @@
 
   async function markReviewed() {
     if (!$("rv-reviewed")) {
-      say($("rv-status").classList.contains("rv-done") ? "The page is already reviewed."
-        : "This page cannot be marked reviewed (no permission, or no finished recognition).");
+      say($("rv-status").classList.contains("rv-done") ? _("The page is already reviewed.")
+        : _("This page cannot be marked reviewed (no permission, or no finished recognition)."));
       return;
     }
     if (!(await save())) return;
     const result = await send(data.reviewed, { reviewed: "1" });
-    if (!result.ok) { say("Not marked: " + (result.data.error || result.status)); return; }
+    if (!result.ok) { say(fmt(_("Not marked: %s"), result.data.error || result.status)); return; }
     showReviewed(true);
-    say("Page marked reviewed.", true);
+    say(_("Page marked reviewed."), true);
   }
   function showReviewed(reviewed) {
-    $("rv-status").textContent = reviewed ? "Reviewed" : "Recognized";
+    $("rv-status").textContent = reviewed ? _("Reviewed") : _("Recognized");
     $("rv-status").classList.toggle("rv-done", reviewed);
     $("rv-reviewed").hidden = reviewed;
     $("rv-unreview").hidden = !reviewed;
   }
   async function unmarkReviewed() {
     const result = await send(data.reviewed, { reviewed: "0" });
-    if (!result.ok) { say("Not changed: " + (result.data.error || result.status)); return; }
+    if (!result.ok) { say(fmt(_("Not changed: %s"), result.data.error || result.status)); return; }
     showReviewed(false);
-    say("Review mark taken back.", true);
+    say(_("Review mark taken back."), true);
   }
 
   // --- focus and highlight, both ways -------------------------------------------------------
@@ -277,7 +281,7 @@
   function toggleLow() {
     onlyLow(!$("rv-only-low").checked);
     const shown = fields();
-    if (!shown.length) { say("No line is under " + data.low + ": Alt+L shows them all again."); return; }
+    if (!shown.length) { say(fmt(_("No line is under %s: Alt+L shows them all again."), data.low)); return; }
     if (active && row(active) && !row(active).classList.contains("hide")) { focusEnd(field(active)); return; }
     focusNear(active && row(active));
   }
@@ -360,7 +364,7 @@
   function setDrawing(on) {
     drawing = on && !!$("rv-draw");
     view.classList.toggle("rv-drawing", drawing);
-    if (drawing) say("Draw the missed line's box on the image (Esc cancels).", true);
+    if (drawing) say(_("Draw the missed line's box on the image (Esc cancels)."), true);
   }
   if ($("rv-draw")) $("rv-draw").onclick = () => setDrawing(!drawing);
 
@@ -377,7 +381,7 @@
     li.dataset.box = JSON.stringify(b);
     label.htmlFor = input.id = "t" + key; label.textContent = "+";
     input.autocomplete = "off"; input.spellcheck = false;
-    input.setAttribute("aria-label", "New line: type its text");
+    input.setAttribute("aria-label", _("New line: type its text"));
     li.append(label, input);
     const anchor = active && row(active);
     list.insertBefore(li, anchor ? anchor.nextSibling : null);
@@ -386,7 +390,7 @@
     poly.setAttribute("points", [[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]].map((p) => p.join(",")).join(" "));
     svg.append(poly);
     focusEnd(input);
-    say("New line: type its text, then save (Ctrl+S). Left empty, it is not kept.", true);
+    say(_("New line: type its text, then save (Ctrl+S). Left empty, it is not kept."), true);
   }
   function dropPending(li) {
     const key = li.dataset.id;
@@ -399,7 +403,7 @@
     for (const li of pending) {
       const key = li.dataset.id, input = li.querySelector("input");
       const result = await send(data.add, Object.assign(JSON.parse(li.dataset.box), { text: input.value }), true);
-      if (!result.ok) { say("Line not added: " + (result.data.error || result.status)); ok = false; continue; }
+      if (!result.ok) { say(fmt(_("Line not added: %s"), result.data.error || result.status)); ok = false; continue; }
       const line = result.data.line, id = String(line.id);
       for (const other of lineRows()) {
         const l = other.querySelector("label");
@@ -422,31 +426,30 @@
       if (active === key) active = id;
       updateCounts(result.data.counts);
     }
-    if (ok && pending.length) say(pending.length + " new line(s) saved, read in their place on the page.", true);
+    if (ok && pending.length) say(fmt(_("%s new line(s) saved, read in their place on the page."), pending.length), true);
     return ok;
   }
 
   // --- moving, splitting, joining ----------------------------------------------------------
   async function moveBy(id, step) {
     if (!id || !row(id) || row(id).classList.contains("rv-new")) return;
-    if (data.edit !== "1") { say("You may not move lines."); return; }
+    if (data.edit !== "1") { say(_("You may not move lines.")); return; }
     const all = lineRows(), at = all.indexOf(row(id)), to = at + step;
-    if (to < 0) { say("This is already the first line."); return; }
-    if (to >= all.length) { say("This is already the last line."); return; }
+    if (to < 0) { say(_("This is already the first line.")); return; }
+    if (to >= all.length) { say(_("This is already the last line.")); return; }
     const rest = all.filter((li) => li !== row(id));
     await moveAfter(id, to === 0 ? 0 : +rest[to - 1].dataset.id, rest[to] || null);
   }
   async function moveAfter(id, after, beforeRow) {
     const result = await send(lineUrl(id), { action: "move", version: versionOf(id), after });
-    if (result.data.conflict) { showConflict(result.data.conflict); say("Changed meanwhile: look again."); return; }
-    if (!result.ok) { say("Not moved: " + (result.data.error || result.status)); return; }
+    if (refused(result, _("Not moved: %s"))) return;
     const labels = lineRows().map((li) => li.querySelector("label").textContent);
     list.insertBefore(row(id), beforeRow);
     lineRows().forEach((li, i) => { li.querySelector("label").textContent = labels[i]; });
     applySaved(result.data.line);
     focusEnd(field(id));
     row(id).scrollIntoView({ block: "nearest" });
-    say("Line moved: now line " + result.data.line.order + ". Exports read it there.", true);
+    say(fmt(_("Line moved: now line %s. Exports read it there."), result.data.line.order), true);
   }
   let dragged = null;
   list.addEventListener("dragstart", (e) => {
@@ -482,57 +485,70 @@
   async function splitHere(id) {
     if (!id || !row(id) || row(id).classList.contains("rv-new")) return;
     const f = field(id), at = f.selectionStart;
-    if (!at || at >= f.value.length) { say("Put the cursor where the line should be cut, then Alt+Enter."); return; }
+    if (!at || at >= f.value.length) { say(_("Put the cursor where the line should be cut, then Alt+Enter.")); return; }
     if (!(await save())) return;
     const result = await send(lineUrl(id), { action: "split", version: versionOf(id), at });
-    if (result.data.conflict) { showConflict(result.data.conflict); say("Changed meanwhile: look again."); return; }
-    if (!result.ok) { say("Not split: " + (result.data.error || result.status)); return; }
+    if (refused(result, _("Not split: %s"))) return;
     reloadAt(result.data.lines[1].id);
   }
   async function joinNext(id) {
     if (!id || !row(id) || row(id).classList.contains("rv-new")) return;
     const all = lineRows(), next = all[all.indexOf(row(id)) + 1];
-    if (!next) { say("There is no next line to join onto this one."); return; }
+    if (!next) { say(_("There is no next line to join onto this one.")); return; }
     if (!(await save())) return;
     const result = await send(lineUrl(id), {
       action: "merge", version: versionOf(id), with: next.dataset.id, with_version: versionOf(next.dataset.id),
     });
-    if (result.data.conflict) { showConflict(result.data.conflict); say("Changed meanwhile: look again."); return; }
-    if (!result.ok) { say("Not joined: " + (result.data.error || result.status)); return; }
+    if (refused(result, _("Not joined: %s"))) return;
     reloadAt(result.data.line.id);
   }
 
   async function history(id) {
     if (!id) return;
     const response = await fetch(lineUrl(id), { headers: { Accept: "application/json" }, credentials: "same-origin" });
-    if (!response.ok) { say("No history: " + response.status); return; }
+    if (!response.ok) { say(fmt(_("No history: %s"), response.status)); return; }
     const body = await response.json();
     pop.replaceChildren();
     const h = document.createElement("h2");
-    h.textContent = "Line " + (body.line ? body.line.order : "");
+    h.textContent = fmt(_("Line %s"), body.line ? body.line.order : "");
     const close = button("×", () => { pop.hidden = true; if (field(id)) field(id).focus(); });
     close.style.float = "right";
     pop.append(close, h);
     if (body.line) {
       const engine = document.createElement("p");
-      engine.textContent = "Engine read: " + (body.line.engine_text || "(nothing: added by hand)");
+      engine.textContent = fmt(_("Engine read: %s"), body.line.engine_text || _("(nothing: added by hand)"));
       const actions = document.createElement("div");
       actions.className = "rv-pop-actions";
       if (body.can_edit) {
-        actions.append(button("Revert to engine text", () => lineAction(id, "revert")));
+        actions.append(button(_("Revert to engine text"), () => lineAction(id, "revert")));
       }
-      if (body.can_delete) actions.append(button("Delete line", () => lineAction(id, "delete")));
+      if (body.can_delete) actions.append(button(_("Delete line"), () => lineAction(id, "delete")));
       pop.append(engine, actions);
     }
     const table = document.createElement("table");
-    table.innerHTML = "<tr><th>when</th><th>who</th><th>what</th><th>before</th><th>after</th></tr>";
+    const head = table.insertRow();
+    for (const name of [_("when"), _("who"), _("what"), _("before"), _("after")]) {
+      const th = document.createElement("th");
+      th.textContent = name;
+      head.append(th);
+    }
     for (const r of body.history) {
       const tr = table.insertRow();
       for (const v of [r.at.slice(0, 16).replace("T", " "), r.by, r.action, r.before, r.after]) tr.insertCell().textContent = v;
     }
-    if (!body.history.length) table.insertRow().insertCell().textContent = "No change yet.";
+    if (!body.history.length) table.insertRow().insertCell().textContent = _("No change yet.");
     pop.append(table);
     pop.hidden = false;
+  }
+  function refused(result, failure) {
+    // A conflict shows the other's text at the line; any other refusal says why.
+    if (result.data.conflict) {
+      showConflict(Object.assign(result.data.conflict, { mine: "" }));
+      say(_("Changed meanwhile: look again."));
+      return true;
+    }
+    if (!result.ok) { say(fmt(failure, result.data.error || result.status)); return true; }
+    return false;
   }
   function button(text, onclick) {
     const b = document.createElement("button");
@@ -540,20 +556,19 @@
     return b;
   }
   async function lineAction(id, action) {
-    if (action === "delete" && !confirm("Delete this line? It stays in the history.")) return;
+    if (action === "delete" && !confirm(_("Delete this line? It stays in the history."))) return;
     const result = await send(lineUrl(id), { action, version: versionOf(id) });
     pop.hidden = true;
-    if (result.data.conflict) { showConflict(Object.assign(result.data.conflict, { mine: "" })); say("Changed meanwhile: look again."); return; }
-    if (!result.ok) { say("Not done: " + (result.data.error || result.status)); return; }
+    if (refused(result, _("Not done: %s"))) return;
     if (action === "delete") {
       focusNear(row(id));
       row(id).remove(); if (box(id)) box(id).remove();
-      say("Line deleted (kept in the history).", true);
+      say(_("Line deleted (kept in the history)."), true);
       storeDrafts();
     } else {
       field(id).value = result.data.line.text;
       applySaved(result.data.line);
-      say("Line reverted to the engine's text.", true);
+      say(_("Line reverted to the engine's text."), true);
     }
     updateCounts(result.data.counts);
   }
@@ -586,17 +601,17 @@
     if (!body) return;
     pop.replaceChildren();
     const h = document.createElement("h2");
-    h.textContent = found.char ? "Variants of " + found.char : "Characters";
+    h.textContent = found.char ? fmt(_("Variants of %s"), found.char) : _("Characters");
     const close = button("×", closePicker);
     close.style.float = "right";
-    close.setAttribute("aria-label", "Close");
+    close.setAttribute("aria-label", _("Close"));
     const forms = document.createElement("div");
     forms.className = "rv-pick"; forms.id = "rv-pick-forms";
     body.variants.slice(0, 9).forEach((form, i) => forms.append(pickButton(form, (i + 1) + " " + form)));
-    if (!body.variants.length) forms.textContent = found.char ? "No variant form known for " + found.char + "." : "";
+    if (!body.variants.length) forms.textContent = found.char ? fmt(_("No variant form known for %s."), found.char) : "";
     const label = document.createElement("label"), search = document.createElement("input");
-    label.textContent = "Characters used in this book: ";
-    search.type = "search"; search.id = "rv-pick-q"; search.placeholder = "a character, or U+7570";
+    label.textContent = _("Characters used in this book:") + " ";
+    search.type = "search"; search.id = "rv-pick-q"; search.placeholder = _("a character, or U+7570");
     search.autocomplete = "off";
     label.append(search);
     const used = document.createElement("div");
@@ -620,13 +635,13 @@
   }
   async function charactersOf(query) {
     const response = await fetch(data.chars + "?" + query, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-    if (!response.ok) { say("No characters: " + response.status); return null; }
+    if (!response.ok) { say(fmt(_("No characters: %s"), response.status)); return null; }
     return response.json();
   }
   function showUsed(box, used) {
     box.replaceChildren();
     for (const [character, count] of used.slice(0, 60)) box.append(pickButton(character, character + " ×" + count));
-    if (!used.length) box.textContent = "None in this book yet.";
+    if (!used.length) box.textContent = _("None in this book yet.");
   }
   function pickButton(character, text) {
     const b = button(text, () => insertCharacter(character));
@@ -642,7 +657,7 @@
     closePicker();
     f.setSelectionRange(at, at);
     mark(f);
-    say("Inserted " + character + ": Ctrl+S saves.", true);
+    say(fmt(_("Inserted %s: Ctrl+S saves."), character), true);
   }
   function closePicker() {
     pop.hidden = true;
@@ -686,8 +701,8 @@
     if (e.altKey && !e.ctrlKey) {
       const actions = {
         KeyN: () => ($("rv-next") ? go($("rv-next").href)
-          : say("This is the last page of the book. “Next to review” opens a page not yet reviewed.")),
-        KeyP: () => ($("rv-prev") ? go($("rv-prev").href) : say("This is the first page of the book.")),
+          : say(_("This is the last page of the book. “Next to review” opens a page not yet reviewed."))),
+        KeyP: () => ($("rv-prev") ? go($("rv-prev").href) : say(_("This is the first page of the book."))),
         KeyR: markReviewed,
         KeyL: toggleLow,
         ArrowUp: () => moveBy(active, -1),
@@ -716,8 +731,8 @@
 
   for (const restore of document.querySelectorAll("form.rv-restore")) {
     restore.addEventListener("submit", (e) => {
-      const unsaved = dirtyFields().length ? " Your unsaved edits on this screen will be lost." : "";
-      if (!confirm("Make this version the page's text again? The current text is kept as a version too." + unsaved)) {
+      const unsaved = dirtyFields().length ? " " + _("Your unsaved edits on this screen will be lost.") : "";
+      if (!confirm(_("Make this version the page's text again? The current text is kept as a version too.") + unsaved)) {
         e.preventDefault();
         return;
       }
