@@ -37,6 +37,12 @@ api_v1 = [
     path("pages/<id:pk>/lines/", ocr_api.PageLinesView.as_view(), name="page-lines"),
     path("pages/<id:pk>/text", ocr_api.PageTextView.as_view(), name="page-text"),
     path("pages/<id:pk>/review/", ocr_api.PageReviewView.as_view(), name="page-review"),
+    path("pages/<id:pk>/regions/", ocr_api.PageRegionsView.as_view(), name="page-regions"),
+    path(
+        "pages/<id:pk>/regions/<id:region>/move",
+        ocr_api.RegionMoveView.as_view(),
+        name="page-region-move",
+    ),
     path("pages/<id:pk>/versions/", ocr_api.PageVersionsView.as_view(), name="page-versions"),
     path(
         "pages/<id:pk>/versions/<id:version>/",

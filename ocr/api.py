@@ -30,8 +30,8 @@ from config.api import (
     UnsupportedFileType,
     errors,
 )
-from ocr import corrections, line_structure, page_versions
-from ocr.models import PageVersion, RegionKind, TextLine
+from ocr import corrections, line_structure, page_versions, region_order
+from ocr.models import PageVersion, Region, RegionKind, TextLine
 from ocr.recognition import read_arranged
 
 # --- Lines and corrections -------------------------------------------------------------------
@@ -419,6 +419,66 @@ class LineMergeView(APIView):
             )
         )
         return Response(LineSerializer(line).data)
+
+
+# --- Layout regions ----------------------------------------------------------------------------
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "page", "order", "kind", "x0", "y0", "x1", "y1", "score"]
+        read_only_fields = fields
+
+
+class RegionMoveSerializer(serializers.Serializer):
+    after = serializers.IntegerField(
+        min_value=0, max_value=2**63 - 1, help_text="The region it comes after (0: first)."
+    )
+    order = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="Its place when you read the regions."
+    )
+
+
+class PageRegionsView(APIView):
+    permission_classes = [RolePermissions]
+    required_perms = {"GET": ["ocr.view_textline"]}
+
+    @extend_schema(
+        summary="A page's layout regions, in reading order",
+        responses={200: RegionSerializer(many=True), **errors(404)},
+    )
+    def get(self, request, pk):
+        page = get_object_or_404(Page, pk=pk)
+        return Response(RegionSerializer(Region.objects.filter(page=page), many=True).data)
+
+
+class RegionMoveView(APIView):
+    permission_classes = [RolePermissions]
+    required_perms = {"POST": ["ocr.change_textline"]}
+
+    @extend_schema(
+        summary="Move a layout region in the page's reading order",
+        description="The region's lines move with it as one block; the page text and every "
+        "export read them there, and each moved line's history has the step. A page whose "
+        "regions were reordered since `order` was read is a 409.",
+        request=RegionMoveSerializer,
+        responses={200: RegionSerializer(many=True), **errors(400, 404, 409)},
+    )
+    def post(self, request, pk, region):
+        page = get_object_or_404(Page, pk=pk)
+        form = RegionMoveSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            region_order.move_region(page.pk, region, data["after"], data["order"], request.user)
+        except region_order.RegionGone as error:
+            raise exceptions.NotFound(str(error)) from None
+        except (region_order.RegionConflict, corrections.PageNotReviewable) as error:
+            raise Conflict(str(error), code="conflict") from None
+        except corrections.CorrectionError as error:
+            raise BadRequest(str(error), fields={"after": [str(error)]}) from None
+        return Response(RegionSerializer(Region.objects.filter(page=page), many=True).data)
 
 
 # --- Page versions ---------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from ocr.corrections import (
 from ocr.models import LineAction, TextLine
 
 FIRST = 0  # ``after=FIRST``: the line goes before every other line
-OFFSET = 1_000_000  # orders are moved through this range (see ``_place``)
+OFFSET = 1_000_000  # orders are moved through this range (see ``place_lines``)
 
 
 def add_line(page_id: int, box: Box, text: str, user, *, after: int | None = None) -> TextLine:
@@ -82,7 +82,7 @@ def move_line(
         position = _position_after(lines, after)
         ordered = [*lines[:position], line, *lines[position:]]
         before = line.order
-        _place(page_id, ordered)
+        place_lines(page_id, ordered)
         line.refresh_from_db()
         if line.order != before:
             TextLine.objects.filter(pk=line_id).update(version=F("version") + 1)
@@ -266,7 +266,7 @@ def _shift_from(page_id: int, start: int) -> None:
     )
 
 
-def _place(page_id: int, ordered: list[TextLine]) -> None:
+def place_lines(page_id: int, ordered: list[TextLine]) -> None:
     """Give the lines the order of ``ordered``, reusing the order numbers they hold (gaps
     left by deleted lines stay where they are); only lines whose number changes are written."""
     slots = sorted(line.order for line in ordered)

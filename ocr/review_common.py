@@ -14,7 +14,16 @@ PERM_EDIT = "ocr.change_textline"
 PERM_ADD = "ocr.add_textline"
 PERM_DELETE = "ocr.delete_textline"
 PERM_REVIEW = "ocr.add_pagereview"
-LINE_FIELDS = ("pk", "order", "polygon", "text", "engine_text", "confidence", "version")
+LINE_FIELDS = (
+    "pk",
+    "order",
+    "polygon",
+    "text",
+    "engine_text",
+    "confidence",
+    "version",
+    "region_id",
+)
 
 
 def token(version: int, text: str) -> str:

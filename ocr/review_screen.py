@@ -36,7 +36,10 @@ def screen_context(request, page: Page, overrides: dict) -> dict:
     low_below = settings.OCR_LOW_CONFIDENCE
     rows = TextLine.objects.filter(page=page).order_by("order").values_list(*LINE_FIELDS)
     lines, low_count, corrected_count = [], 0, 0
-    for pk, order, polygon, text, engine_text, confidence, version in rows:
+    first_text: dict[int, str] = {}  # region id: its first line's text
+    for pk, order, polygon, text, engine_text, confidence, version, region_id in rows:
+        if region_id is not None:
+            first_text.setdefault(region_id, text)
         corrected = text != engine_text
         low = is_low(confidence, corrected)
         low_count += low
@@ -62,6 +65,7 @@ def screen_context(request, page: Page, overrides: dict) -> dict:
     label_size = max(16, page.height // 45)  # region numbers, in page pixels
     regions = [
         {
+            "pk": pk,
             "order": order,
             "kind": kind,
             "label": RegionKind(kind).label,
@@ -70,11 +74,16 @@ def screen_context(request, page: Page, overrides: dict) -> dict:
             "width": x1 - x0,
             "height": y1 - y0,
             "label_x": max(0, x0 - label_size),  # in the margin left of the region
+            "first_text": first_text.get(pk, ""),
+            "move_url": reverse("admin:books_page_region_move", args=[page.pk, pk]),
         }
-        for order, kind, x0, y0, x1, y1 in Region.objects.filter(page=page)
+        for pk, order, kind, x0, y0, x1, y1 in Region.objects.filter(page=page)
         .order_by("order")
-        .values_list("order", "kind", "x0", "y0", "x1", "y1")
+        .values_list("pk", "order", "kind", "x0", "y0", "x1", "y1")
     ]
+    for number, region in enumerate(regions):  # the moves its up and down buttons make
+        region["up_after"] = regions[number - 2]["pk"] if number >= 2 else 0
+        region["down_after"] = regions[number + 1]["pk"] if number + 1 < len(regions) else None
     before, after = review_queue.neighbour_pages(page)
     previous, following = (before or (None,))[0], (after or (None,))[0]
     user = request.user

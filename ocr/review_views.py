@@ -20,7 +20,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from books.models import Page
-from ocr import corrections, display, line_structure, page_versions, review_queue, variants
+from ocr import (
+    corrections,
+    display,
+    line_structure,
+    page_versions,
+    region_order,
+    review_queue,
+    variants,
+)
 from ocr.models import LineRevision, TextLine
 from ocr.review_common import (
     PERM_ADD,
@@ -100,6 +108,11 @@ class ReviewViews:
                 "<int:object_id>/review/reviewed/",
                 wrap(self.reviewed),
                 name="books_page_reviewed",
+            ),
+            path(
+                "<int:object_id>/review/regions/<int:region_id>/move/",
+                wrap(self.move_region),
+                name="books_page_region_move",
             ),
             path(
                 "<int:object_id>/review/characters/",
@@ -220,6 +233,26 @@ class ReviewViews:
         if wants_json(request):
             return JsonResponse({"status": status})
         messages.success(request, "Page marked reviewed." if reviewed else "Review mark removed.")
+        return HttpResponseRedirect(review_url(page.pk))
+
+    def move_region(self, request, object_id, region_id):
+        """Move a layout region (with its lines) in the page's reading order."""
+        require_post(request)
+        require(request, *PERM_VIEW, PERM_EDIT)
+        page = load_page(object_id)
+        try:
+            after, seen = int(request.POST["after"]), int(request.POST["order"])
+            region_order.move_region(page.pk, region_id, after, seen, request.user)
+        except (KeyError, ValueError):
+            return JsonResponse({"error": "Expected after and order."}, status=400)
+        except corrections.CorrectionError as error:
+            if wants_json(request):
+                return JsonResponse({"error": str(error)}, status=409)
+            messages.error(request, str(error))
+            return HttpResponseRedirect(review_url(page.pk))
+        if wants_json(request):
+            return JsonResponse({"url": review_url(page.pk)})
+        messages.success(request, _("Region moved: its lines are read in its new place."))
         return HttpResponseRedirect(review_url(page.pk))
 
     def characters(self, request, object_id):

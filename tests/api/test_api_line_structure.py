@@ -93,3 +93,25 @@ def test_a_reader_changes_no_structure(reader, page):
     ]:
         assert_error(reader.post(url, body, format="json"), 403, "permission_denied")
     assert page.lines.count() == 3
+
+
+def test_a_corrector_moves_a_region_and_the_text_follows(corrector, reader, page):
+    from ocr.models import Region
+
+    lines = list(page.lines.order_by("order"))
+    for order, line in enumerate(lines, start=1):  # a region per line
+        region = Region.objects.create(page=page, order=order, x0=0, y0=0, x1=9, y1=9)
+        line.region = region
+        line.save()
+    first, _, third = Region.objects.filter(page=page).order_by("order")
+    url = f"/api/v1/pages/{page.pk}/regions/{third.pk}/move"
+    assert_error(reader.post(url, {"after": 0, "order": 3}), 403, "permission_denied")
+    moved = corrector.post(url, {"after": 0, "order": 3})
+    assert moved.status_code == 200, moved.content
+    assert moved.json()[0]["id"] == third.pk
+    assert page_text(corrector, page) == ["engine line 3", "engine line 1", "engine line 2"]
+    assert_error(corrector.post(url, {"after": first.pk, "order": 3}), 409, "conflict")
+    missing = f"/api/v1/pages/{page.pk}/regions/999999/move"
+    assert_error(corrector.post(missing, {"after": 0, "order": 1}), 404)
+    listed = corrector.get(f"/api/v1/pages/{page.pk}/regions/").json()
+    assert [r["order"] for r in listed] == [1, 2, 3]

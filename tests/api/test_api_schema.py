@@ -32,7 +32,7 @@ def test_schema_describes_every_endpoint_and_error(anonymous):
         for path, methods in document["paths"].items()
         for method, operation in methods.items()
     }
-    assert len(operations) == 40
+    assert len(operations) == 42
     for (method, path), operation in operations.items():
         codes = set(operation["responses"])
         assert {"401", "403", "429"} <= codes, (method, path)

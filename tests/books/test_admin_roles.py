@@ -48,6 +48,7 @@ CUSTOM_URLS = {
     "books_page_version_restore": ("POST", list(page_versions.RESTORE_PERMISSIONS)),
     "books_page_line": ("GET", VIEW_PAGE),  # GET /lines/{id}/
     "books_page_characters": ("GET", VIEW_PAGE),
+    "books_page_region_move": ("POST", ["ocr.change_textline"]),
     "auth_user_password_change": ("GET", ["auth.change_user"]),  # no API
 }
 
@@ -76,6 +77,7 @@ def url_args(name: str, world) -> list:
         "books_page_line": [page.pk, world["line"].pk],
         "books_page_version_restore": [page.pk, world["version"].pk],
         "auth_user_password_change": [world["users"]["Correctors"].pk],
+        "books_page_region_move": [page.pk, 1],
     }.get(name, [page.pk])
 
 

@@ -5,7 +5,7 @@ no serious or critical violation, colour contrast included."""
 import pytest
 
 from ocr import corrections, page_versions
-from ocr.models import VersionReason
+from ocr.models import Region, RegionKind, VersionReason
 from tests.ocr.lines import make_page_with_lines, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,6 +52,9 @@ def corrected_page():
     page_versions.keep_version(page.pk, VersionReason.RECOGNIZED_AGAIN)
     third = page.lines.get(order=3)
     corrections.save_line(third.pk, "another fix", third.version, None)
+    for order, kind in enumerate((RegionKind.TITLE, RegionKind.TEXT), start=1):
+        region = Region.objects.create(page=page, order=order, kind=kind, x0=5, y0=5, x1=190, y1=99)
+        page.lines.filter(order__in=(2 * order - 1, 2 * order)).update(region=region)
     return page
 
 
@@ -63,6 +66,7 @@ def test_the_review_screen_passes_axe(session_for, live_server, corrected_page, 
     expect(tab.locator("body.rv-ready")).to_be_visible()
     tab.keyboard.type(" typed")  # a dirty line, next to a corrected one and a low one
     tab.locator("#rv-versions summary").click()
+    tab.locator("#rv-region-order summary").click()
     assert serious(tab) == []
     # axe skips the text inside fields: measure the corrected, dirty and low lines' own.
     for state in ("corr", "dirty", "low"):

@@ -217,3 +217,34 @@ def test_the_screen_speaks_chinese_to_a_chinese_browser(session_for, live_server
     expect(tab.locator("#rv-msg")).to_have_text("已儲存 1 行。")  # the script's own messages
     tab.keyboard.press("Alt+ArrowUp")
     expect(tab.locator("#rv-msg")).to_have_text("已是第一行。")
+
+
+def test_regions_are_reordered_by_keyboard_and_drag_and_the_exports_follow(
+    session_for, live_server, tmp_path
+):
+    from ocr.models import Region, RegionKind
+
+    page = make_page_with_lines(images=True, count=3)
+    kinds = (RegionKind.CAPTION, RegionKind.TITLE, RegionKind.TEXT)
+    lines = page.lines.order_by("order")
+    for order, (kind, line) in enumerate(zip(kinds, lines, strict=True), start=1):
+        region = Region.objects.create(page=page, order=order, kind=kind, x0=5, y0=5, x1=195, y1=99)
+        TextLine.objects.filter(pk=line.pk).update(region=region)
+    tab = screen(session_for(make_user("carol", "Correctors")), live_server, page)
+
+    tab.locator("#rv-region-order summary").click()
+    down = tab.get_by_role("button", name="Move region 1 down")
+    down.focus()
+    tab.keyboard.press("Enter")  # the caption goes after the title
+    expect(tab.locator(".rv-region-list li").first).to_contain_text("Title")
+    assert texts(page) == ["engine line 2", "engine line 1", "engine line 3"]
+
+    tab.locator("#rv-region-order summary").click()
+    items = tab.locator(".rv-region-list li")
+    items.nth(2).locator(".rv-grip").drag_to(items.nth(0))  # the text first
+    expect(tab.locator(".rv-region-list li").first).to_contain_text("Text")
+    order = ["engine line 3", "engine line 2", "engine line 1"]
+    assert texts(page) == order
+    assert exported(page, "txt", tmp_path).decode().split("\n")[:3] == order
+    page_xml = exported(page, "page", tmp_path)
+    assert page_xml[:2] == b"PK"  # a ZIP of one PAGE XML file per page

@@ -729,6 +729,50 @@
     else if (key === "Escape") { e.preventDefault(); f.value = f.defaultValue; mark(f); }
   });
 
+  // --- the regions' reading order: buttons (plain forms) and drag, then a fresh screen --------
+  async function moveRegion(url, after, order) {
+    if (!(await save())) return;
+    const result = await send(url, { after, order });
+    if (refused(result, _("Region not moved: %s"))) return;
+    reloadAt(active || "");
+  }
+  for (const move of document.querySelectorAll("form.rv-region-move")) {
+    move.addEventListener("submit", (e) => {
+      e.preventDefault();
+      moveRegion(move.action, move.elements.after.value, move.elements.order.value);
+    });
+  }
+  const regionList = document.querySelector(".rv-region-list");
+  let draggedRegion = null;
+  if (regionList) {
+    regionList.addEventListener("dragstart", (e) => {
+      const li = e.target.closest && e.target.closest("li[data-region]");
+      if (!li) return;
+      draggedRegion = li;
+      e.dataTransfer.effectAllowed = "move";
+      e.dataTransfer.setData("text/plain", li.dataset.region);
+    });
+    regionList.addEventListener("dragover", (e) => {
+      const li = e.target.closest && e.target.closest("li[data-region]");
+      if (!draggedRegion || !li) return;
+      e.preventDefault();
+      for (const other of regionList.querySelectorAll(".rv-drop")) other.classList.remove("rv-drop");
+      li.classList.add("rv-drop");
+    });
+    regionList.addEventListener("drop", (e) => {
+      // Dropped on a region: the dragged one goes just before it.
+      const li = e.target.closest && e.target.closest("li[data-region]");
+      const moving = draggedRegion;
+      draggedRegion = null;
+      if (!moving || !li || li === moving) return;
+      e.preventDefault();
+      const rest = Array.from(regionList.querySelectorAll("li[data-region]")).filter((r) => r !== moving);
+      const at = rest.indexOf(li);
+      const url = moving.querySelector("form") ? moving.querySelector("form").action : "";
+      if (url) moveRegion(url, at === 0 ? 0 : rest[at - 1].dataset.region, moving.dataset.order);
+    });
+  }
+
   for (const restore of document.querySelectorAll("form.rv-restore")) {
     restore.addEventListener("submit", (e) => {
       const unsaved = dirtyFields().length ? " " + _("Your unsaved edits on this screen will be lost.") : "";
