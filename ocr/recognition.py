@@ -20,8 +20,9 @@ from config.env import ConfigError
 from ocr import page_versions, queueing, reading_order
 from ocr.arrangement import Arrangement, arrange
 from ocr.bleed_through import remove_bleed_through
-from ocr.carry_over import carry_corrections
+from ocr.carry_over import as_recognized, carry_corrections
 from ocr.configuration import engine_config, settings_key
+from ocr.corrections import revision
 from ocr.engine import EngineConfig, EngineUnavailable, RecognizedLine, get_engine
 from ocr.layout import LayoutRegion, get_layout_model
 from ocr.models import (
@@ -209,17 +210,8 @@ def _reusable_result(
                 LayoutRegion(region.kind, region.box, region.score or 0.0)
                 for region in Region.objects.filter(run=candidate).order_by("order")
             ]
-            return candidate, [_as_recognized(line) for line in lines], regions
+            return candidate, [as_recognized(line) for line in lines], regions
     return None
-
-
-def _as_recognized(line: TextLine) -> RecognizedLine:
-    return RecognizedLine(
-        polygon=[tuple(point) for point in line.polygon],
-        box=line.box,
-        text=line.engine_text,
-        confidence=line.confidence or 0.0,
-    )
 
 
 def _store_lines(
@@ -248,17 +240,19 @@ def _store_lines(
         carry = carry_corrections(corrected if run.keep_corrections else [], lines)
         arrangement = arrange(carry.lines, regions, page.volume.book.text_direction, size)
         ordered, direction = arrangement.lines, arrangement.direction
-        run.line_count = len(ordered) - len(carry.kept)
+        # What the engine read: a run whose stored lines fall short of it (new lines dropped
+        # under kept corrections) is never reused for another page.
+        run.line_count = len(lines)
         if not _finish(run, RunStatus.REUSED if run.reused_from_id else RunStatus.SUCCEEDED):
             raise RunAbandoned("the run was ended meanwhile (swept as stuck)")
+        if not run.keep_corrections:
+            LineRevision.objects.bulk_create(
+                revision(line, LineAction.SUPERSEDED, line.text, "", run.requested_by)
+                for line in corrected
+            )
         page_versions.keep_version(
             page.pk, VersionReason.RECOGNIZED_AGAIN, user=run.requested_by, run=run
         )
-        if not run.keep_corrections:
-            LineRevision.objects.bulk_create(
-                _revision(page, line, LineAction.SUPERSEDED, line.text, "", run.requested_by)
-                for line in corrected
-            )
         history_of = dict(
             LineRevision.objects.filter(line__in=corrected).values_list("pk", "line_id")
         )
@@ -314,26 +308,12 @@ def _carry_history(page, run, rows, ordered, carry, history_of: dict[int, int]) 
         new_row_of[corrected.pk] = row.pk
         if not carry.is_kept(line) and row.text != row.engine_text:
             steps.append(
-                _revision(page, row, LineAction.KEPT, row.engine_text, row.text, run.requested_by)
+                revision(row, LineAction.KEPT, row.engine_text, row.text, run.requested_by)
             )
     for revision_id, old_line_id in history_of.items():
         if old_line_id in new_row_of:
             LineRevision.objects.filter(pk=revision_id).update(line_id=new_row_of[old_line_id])
     LineRevision.objects.bulk_create(steps)
-
-
-def _revision(page, line: TextLine, action: str, before: str, after: str, user) -> LineRevision:
-    return LineRevision(
-        page=page,
-        line=line if line.pk else None,
-        order=line.order,
-        action=action,
-        text_before=before,
-        text_after=after,
-        engine_text=line.engine_text,
-        polygon=line.polygon,
-        user=user,
-    )
 
 
 def _store_regions(run: OcrRun, arrangement: Arrangement) -> dict[int, Region]:

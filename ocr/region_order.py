@@ -9,11 +9,10 @@ corrector saw the region at: a page whose regions were reordered meanwhile is a 
 """
 
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
 from ocr.corrections import REVIEWABLE, CorrectionError, PageNotReviewable, lock_page, record
-from ocr.line_structure import FIRST, OFFSET, place_lines
+from ocr.line_structure import FIRST, place_lines, renumber
 from ocr.models import LineAction, Region, TextLine
 
 
@@ -54,14 +53,10 @@ def move_region(page_id: int, region_id: int, after: int, seen_order: int, user)
 
 
 def _number(page_id: int, ordered: list[Region]) -> None:
-    """Regions 1..n in this order, through a range no region uses (unique page, order)."""
-    rows = Region.objects.filter(page_id=page_id)
-    rows.update(order=F("order") + OFFSET)
-    rows.update(
-        order=Case(
-            *(When(pk=r.pk, then=Value(n)) for n, r in enumerate(ordered, start=1)),
-            output_field=IntegerField(),
-        )
+    """Regions 1..n in this order."""
+    renumber(
+        Region.objects.filter(page_id=page_id),
+        {r.pk: n for n, r in enumerate(ordered, start=1) if r.order != n},
     )
 
 

@@ -48,6 +48,15 @@ def wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def refused(request, error: Exception, page_id: int):
+    """A change that could not be made: 409 with the reason to the script, else the reason
+    as a message on the review screen."""
+    if wants_json(request):
+        return JsonResponse({"error": str(error)}, status=409)
+    messages.error(request, str(error))
+    return HttpResponseRedirect(review_url(page_id))
+
+
 def require(request, *perms: str) -> None:
     if not request.user.has_perms(perms):
         raise PermissionDenied
@@ -226,10 +235,7 @@ class ReviewViews:
         try:
             status = corrections.mark_reviewed(page.pk, request.user, reviewed=reviewed)
         except corrections.PageNotReviewable as error:
-            if wants_json(request):
-                return JsonResponse({"error": str(error)}, status=409)
-            messages.error(request, str(error))
-            return HttpResponseRedirect(review_url(page.pk))
+            return refused(request, error, page.pk)
         if wants_json(request):
             return JsonResponse({"status": status})
         messages.success(request, "Page marked reviewed." if reviewed else "Review mark removed.")
@@ -246,10 +252,7 @@ class ReviewViews:
         except (KeyError, ValueError):
             return JsonResponse({"error": "Expected after and order."}, status=400)
         except corrections.CorrectionError as error:
-            if wants_json(request):
-                return JsonResponse({"error": str(error)}, status=409)
-            messages.error(request, str(error))
-            return HttpResponseRedirect(review_url(page.pk))
+            return refused(request, error, page.pk)
         if wants_json(request):
             return JsonResponse({"url": review_url(page.pk)})
         messages.success(request, _("Region moved: its lines are read in its new place."))
@@ -280,10 +283,7 @@ class ReviewViews:
         try:
             page_versions.restore(page.pk, version_id, request.user)
         except corrections.CorrectionError as error:
-            if wants_json(request):
-                return JsonResponse({"error": str(error)}, status=409)
-            messages.error(request, str(error))
-            return HttpResponseRedirect(review_url(page.pk))
+            return refused(request, error, page.pk)
         if wants_json(request):
             return JsonResponse({"url": review_url(page.pk), "counts": counts(page.pk)})
         messages.success(
@@ -415,10 +415,7 @@ class ReviewViews:
             messages.error(request, f"{conflict} Look at it again before you act.")
             return HttpResponseRedirect(request.path)
         except corrections.CorrectionError as error:  # the line is gone, or the act refused
-            if wants_json(request):
-                return JsonResponse({"error": str(error)}, status=409)
-            messages.error(request, str(error))
-            return HttpResponseRedirect(review_url(page.pk))
+            return refused(request, error, page.pk)
         if wants_json(request):
             return JsonResponse({**result, "counts": counts(page.pk)})
         messages.success(request, note)

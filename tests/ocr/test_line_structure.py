@@ -162,3 +162,44 @@ def test_lines_of_two_pages_are_not_merged():
     a, b = line(page, 1), line(other, 1)
     with pytest.raises(LineGone):
         line_structure.merge_lines(a.pk, a.version, b.pk, b.version, None)
+
+
+def test_a_line_added_in_a_region_is_read_among_its_lines_and_belongs_to_it():
+    from ocr.models import Region
+
+    page = make_page_with_lines(4)  # lines at y 20, 40, 60, 80, all x 10..190
+    # Two columns' worth of regions: lines 1-2 in the left one, 3-4 in the right one.
+    left = Region.objects.create(page=page, order=1, x0=0, y0=0, x1=100, y1=200)
+    right = Region.objects.create(page=page, order=2, x0=100, y0=0, x1=200, y1=200)
+    TextLine.objects.filter(page=page, order__in=(1, 2)).update(region=left)
+    TextLine.objects.filter(page=page, order__in=(3, 4)).update(region=right)
+    # A box high up in the right region: reading order of the whole page would put it first.
+    added = line_structure.add_line(page.pk, corrections.Box(120, 5, 190, 15), "top right", None)
+    assert added.region == right
+    expected = ["engine line 1", "engine line 2", "top right", "engine line 3", "engine line 4"]
+    assert texts(page) == expected
+    one_character = line_structure.add_line(page.pk, corrections.Box(150, 100, 160, 140), "x", None)
+    assert not one_character.vertical  # a tall box on a horizontal page is not a column
+
+
+def test_a_moved_line_joins_the_region_of_the_lines_around_it():
+    from ocr.models import Region
+
+    page = make_page_with_lines(4)
+    first = Region.objects.create(page=page, order=1, x0=0, y0=0, x1=9, y1=9)
+    second = Region.objects.create(page=page, order=2, x0=0, y0=0, x1=9, y1=9)
+    TextLine.objects.filter(page=page, order__in=(1, 2)).update(region=first)
+    TextLine.objects.filter(page=page, order__in=(3, 4)).update(region=second)
+    one, three = line(page, 1), line(page, 3)
+    moved = line_structure.move_line(one.pk, one.version, three.pk, None)  # between 3 and 4
+    assert moved.region == second
+
+
+def test_merging_keeps_the_second_lines_history_under_the_merged_line():
+    page = make_page_with_lines(2)
+    first, second = line(page, 1), line(page, 2)
+    corrections.save_line(second.pk, "second fixed", second.version, None)
+    second.refresh_from_db()
+    merged = line_structure.merge_lines(first.pk, first.version, second.pk, second.version, None)
+    actions = list(merged.revisions.order_by("id").values_list("action", flat=True))
+    assert actions == [LineAction.EDIT, LineAction.MERGE, LineAction.MERGE]

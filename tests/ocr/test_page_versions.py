@@ -243,3 +243,30 @@ def test_an_api_reader_sees_versions_but_may_not_restore(client):
     assert response.json()["lines"][0]["text"] == "fixed"
     assert response.json()["replaced"]["reason"] == "restore"
     assert corrector.post(f"/api/v1/pages/{page.pk}/versions/999999/restore").status_code == 404
+
+
+def test_a_correction_split_in_two_loses_no_text_when_the_engine_reads_the_whole_line():
+    # The corrector split a line in A (60%, corrected) and B (40%, as read); the engine
+    # reads the whole line again. A does not match the whole line: both stay.
+    a = stored_line((0, 0, 60, 20), "A fixed", engine_text="A", pk=1)
+    whole = engine_line((0, 0, 100, 20), "A B")
+    carry = carry_corrections([a], [whole])
+    assert whole in carry.lines and carry.correction_of(whole) is None
+    assert [carry.correction_of(line).text for line in carry.lines if carry.is_kept(line)] == [
+        "A fixed"
+    ]
+
+
+def test_new_lines_under_several_kept_corrections_together_are_dropped():
+    pieces = [stored_line((x, 0, x + 33, 20), f"p{x}", pk=x + 1) for x in (0, 33, 66)]
+    whole = engine_line((0, 0, 99, 20), "whole")
+    carry = carry_corrections(pieces, [whole])
+    assert carry.dropped == [whole]  # a third under each, wholly under the three
+
+
+def test_a_restored_line_keeps_its_history():
+    page, version = versioned_page()
+    page_versions.restore(page.pk, version.pk, None)
+    restored = page.lines.get(order=1)
+    actions = list(restored.revisions.order_by("id").values_list("action", flat=True))
+    assert actions == [LineAction.EDIT, LineAction.RESTORED]

@@ -259,3 +259,27 @@ def test_the_screen_works_as_a_plain_form_without_javascript(session_for, live_s
     tab.get_by_role("button", name="Save", exact=True).click()
     expect(tab.locator(".messagelist")).to_contain_text("1 line(s) saved.")
     assert texts(page) == ["engine line 1", "saved without script"]
+
+
+def test_an_unsaved_edit_on_a_line_that_went_meanwhile_is_shown_not_dropped(
+    session_for, live_server
+):
+    from ocr import line_structure
+
+    page = make_page_with_lines(images=True, count=3)
+    two = lines(page)[1]
+    tab = screen(session_for(make_user("carol", "Correctors")), live_server, page)
+    tab.locator(f"#t{two.pk}").fill("typed, never saved")
+    tab.locator(f"#t{two.pk}").dispatch_event("input")
+    line_structure.delete_line(two.pk, two.version, None)  # the line goes meanwhile
+
+    again = tab.context.new_page()  # the same browser's storage, as after a crash
+    again.goto(f"{live_server.url}/admin/books/page/{page.pk}/review/")
+    expect(again.locator("body.rv-ready")).to_be_visible()
+    expect(again.locator("#rv-msg")).to_contain_text("belong to lines that no longer exist")
+    expect(again.locator("#rv-msg li")).to_have_text("typed, never saved")
+    again.reload()  # still kept: nothing is dropped until the corrector says so
+    expect(again.locator("#rv-msg li")).to_have_text("typed, never saved")
+    again.get_by_role("button", name="Forget them").click()
+    again.reload()
+    expect(again.locator("#rv-msg")).to_be_empty()

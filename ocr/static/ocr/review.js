@@ -31,6 +31,10 @@
   const pendingRows = () => Array.from(list.querySelectorAll("li.rv-new"));
   const dirtyFields = () => Array.from(list.querySelectorAll("li:not(.gone) input[name^=t]"))
     .filter((f) => f.value !== f.defaultValue);
+  // Kept in the browser until saved: lines that are gone too (their text must not vanish).
+  const unsavedFields = () => Array.from(list.querySelectorAll("li input[name^=t]"))
+    .filter((f) => f.value !== f.defaultValue);
+  let orphans = {}; // drafts of lines no longer on this page, kept until the corrector lets go
 
   function say(text, ok) { msg.textContent = text; msg.className = ok ? "ok" : ""; }
 
@@ -58,12 +62,12 @@
     if (box(id)) box(id).classList.toggle("dirty", dirty);
     const count = dirtyFields().length;
     $("rv-dirty").hidden = !count;
-    $("rv-dirty").textContent = count + " unsaved";
+    $("rv-dirty").textContent = fmt(_("%s unsaved"), count);
     storeDrafts();
   }
   function storeDrafts() {
-    const drafts = {};
-    for (const f of dirtyFields()) drafts[idOf(f)] = { text: f.value, token: token(idOf(f)).value };
+    const drafts = Object.assign({}, orphans);
+    for (const f of unsavedFields()) drafts[idOf(f)] = { text: f.value, token: token(idOf(f)).value };
     try {
       if (Object.keys(drafts).length) localStorage.setItem(draftKey, JSON.stringify(drafts));
       else localStorage.removeItem(draftKey);
@@ -75,13 +79,30 @@
     let restored = 0;
     for (const [id, draft] of Object.entries(drafts)) {
       const f = field(id);
-      if (!f || f.value === draft.text) continue;
+      if (!f) { orphans[id] = draft; continue; }
+      if (f.value === draft.text) continue;
       f.value = draft.text;
       token(id).value = draft.token; // the version it was typed on: a stale one conflicts on save
       mark(f);
       restored++;
     }
     if (restored) say(fmt(_("%s unsaved edit(s) from your last visit restored: Ctrl+S saves them."), restored));
+    if (Object.keys(orphans).length) showOrphans();
+  }
+  function showOrphans() {
+    // Edits typed on lines that have gone since (recognized again, restored, joined): shown
+    // so that they can be copied where they belong; kept until the corrector lets them go.
+    msg.replaceChildren(fmt(_("%s unsaved edit(s) from your last visit belong to lines that no longer exist; copy what you need:"),
+      Object.keys(orphans).length));
+    const texts = document.createElement("ul");
+    for (const draft of Object.values(orphans)) {
+      const item = document.createElement("li");
+      item.textContent = draft.text;
+      texts.append(item);
+    }
+    const forget = button(_("Forget them"), () => { orphans = {}; storeDrafts(); say(""); });
+    msg.append(texts, forget);
+    msg.className = "";
   }
 
   // --- saving -----------------------------------------------------------------------------
@@ -129,27 +150,29 @@
   }
 
   async function save() {
+    // One save at a time: a second Ctrl+S (or Alt+N) while one is on its way waits for none.
     if (busy) return false;
     const dirty = dirtyFields();
     const pending = pendingRows().filter((li) => li.querySelector("input").value.trim());
     if (!dirty.length && !pending.length) return true;
     if (dirty.length && data.edit !== "1") { say(_("You may not edit lines.")); return false; }
-    if (!dirty.length) return savePending(pending);
-    const edited = await saveEdits(dirty);
-    return (await savePending(pending)) && edited;
+    busy = true;
+    try {
+      const edited = dirty.length ? await saveEdits(dirty) : true;
+      return (await savePending(pending)) && edited;
+    } finally {
+      busy = false;
+    }
   }
 
   async function saveEdits(dirty) {
-    busy = true;
     say(_("Saving…"));
     const lines = dirty.map((f) => ({ id: +idOf(f), text: f.value, version: versionOf(idOf(f)) }));
     let result;
     try { result = await send(data.save, { lines }, true); } catch (e) {
-      busy = false;
       say(_("Not saved: the server did not answer. Your edits are kept here; try again."));
       return false;
     }
-    busy = false;
     const body = result.data;
     (body.saved || []).forEach(applySaved);
     (body.conflicts || []).forEach(showConflict);
@@ -402,7 +425,13 @@
     let ok = true;
     for (const li of pending) {
       const key = li.dataset.id, input = li.querySelector("input");
-      const result = await send(data.add, Object.assign(JSON.parse(li.dataset.box), { text: input.value }), true);
+      let result;
+      try {
+        result = await send(data.add, Object.assign(JSON.parse(li.dataset.box), { text: input.value }), true);
+      } catch (e) {
+        say(_("Not saved: the server did not answer. Your edits are kept here; try again."));
+        return false;
+      }
       if (!result.ok) { say(fmt(_("Line not added: %s"), result.data.error || result.status)); ok = false; continue; }
       const line = result.data.line, id = String(line.id);
       for (const other of lineRows()) {
@@ -420,7 +449,9 @@
       label.htmlFor = input.id; label.textContent = line.order;
       li.append(version, link);
       const after = line.after_id ? row(line.after_id) : null;
+      const focused = document.activeElement === input;
       list.insertBefore(li, after ? after.nextSibling : list.firstChild);
+      if (focused) focusEnd(input); // moving the row took the focus away
       const poly = box(key);
       if (poly) { poly.id = "b" + id; poly.dataset.id = id; poly.setAttribute("class", ""); }
       if (active === key) active = id;
@@ -434,6 +465,7 @@
   async function moveBy(id, step) {
     if (!id || !row(id) || row(id).classList.contains("rv-new")) return;
     if (data.edit !== "1") { say(_("You may not move lines.")); return; }
+    if ($("rv-only-low").checked) { say(_("Show all lines (Alt+L) to move or join lines.")); return; }
     const all = lineRows(), at = all.indexOf(row(id)), to = at + step;
     if (to < 0) { say(_("This is already the first line.")); return; }
     if (to >= all.length) { say(_("This is already the last line.")); return; }
@@ -451,41 +483,45 @@
     row(id).scrollIntoView({ block: "nearest" });
     say(fmt(_("Line moved: now line %s. Exports read it there."), result.data.line.order), true);
   }
-  let dragged = null;
-  list.addEventListener("dragstart", (e) => {
-    if (!e.target.classList || !e.target.classList.contains("rv-grip")) return;
-    dragged = idOf(e.target);
-    e.dataTransfer.effectAllowed = "move";
-    e.dataTransfer.setData("text/plain", dragged);
-  });
-  list.addEventListener("dragover", (e) => {
-    const li = e.target.closest && e.target.closest("li[data-id]");
-    if (!dragged || !li) return;
-    e.preventDefault();
-    for (const other of list.querySelectorAll(".rv-drop")) other.classList.remove("rv-drop");
-    li.classList.add("rv-drop");
-  });
-  list.addEventListener("dragend", () => {
-    dragged = null;
-    for (const other of list.querySelectorAll(".rv-drop")) other.classList.remove("rv-drop");
-  });
-  list.addEventListener("drop", (e) => {
-    // Dropped on a line: the dragged line goes just before it.
-    const li = e.target.closest && e.target.closest("li[data-id]:not(.rv-new)");
-    const id = dragged;
-    if (!id || !li) return;
-    e.preventDefault();
-    li.classList.remove("rv-drop");
-    dragged = null;
-    if (li === row(id)) return;
-    const rest = lineRows().filter((other) => other !== row(id));
-    const at = rest.indexOf(li);
-    moveAfter(id, at === 0 ? 0 : +rest[at - 1].dataset.id, li);
+  // Drag by the handle, drop on another item: the dragged one goes just before it.
+  function sortable(container, itemSelector, onDrop) {
+    let dragged = null;
+    const clear = () => { for (const other of container.querySelectorAll(".rv-drop")) other.classList.remove("rv-drop"); };
+    container.addEventListener("dragstart", (e) => {
+      if (!e.target.classList || !e.target.classList.contains("rv-grip")) return;
+      dragged = e.target.closest(itemSelector);
+      e.dataTransfer.effectAllowed = "move";
+      e.dataTransfer.setData("text/plain", dragged ? dragged.id || "item" : "");
+    });
+    container.addEventListener("dragover", (e) => {
+      const target = e.target.closest && e.target.closest(itemSelector);
+      if (!dragged || !target) return;
+      e.preventDefault();
+      clear();
+      target.classList.add("rv-drop");
+    });
+    container.addEventListener("dragend", () => { dragged = null; clear(); });
+    container.addEventListener("drop", (e) => {
+      const target = e.target.closest && e.target.closest(itemSelector);
+      const moving = dragged;
+      dragged = null;
+      clear();
+      if (!moving || !target || target === moving) return;
+      e.preventDefault();
+      const rest = Array.from(container.querySelectorAll(itemSelector)).filter((item) => item !== moving);
+      const at = rest.indexOf(target);
+      onDrop(moving, at === 0 ? null : rest[at - 1], target);
+    });
+  }
+  sortable(list, "li[data-id]:not(.rv-new)", (moving, previous, target) => {
+    if ($("rv-only-low").checked) { say(_("Show all lines (Alt+L) to move or join lines.")); return; }
+    moveAfter(moving.dataset.id, previous ? +previous.dataset.id : 0, target);
   });
   async function splitHere(id) {
     if (!id || !row(id) || row(id).classList.contains("rv-new")) return;
-    const f = field(id), at = f.selectionStart;
-    if (!at || at >= f.value.length) { say(_("Put the cursor where the line should be cut, then Alt+Enter.")); return; }
+    // The server counts characters, not UTF-16 units (a rare character may take two).
+    const f = field(id), at = Array.from(f.value.slice(0, f.selectionStart)).length;
+    if (!at || at >= Array.from(f.value).length) { say(_("Put the cursor where the line should be cut, then Alt+Enter.")); return; }
     if (!(await save())) return;
     const result = await send(lineUrl(id), { action: "split", version: versionOf(id), at });
     if (refused(result, _("Not split: %s"))) return;
@@ -493,6 +529,7 @@
   }
   async function joinNext(id) {
     if (!id || !row(id) || row(id).classList.contains("rv-new")) return;
+    if ($("rv-only-low").checked) { say(_("Show all lines (Alt+L) to move or join lines.")); return; }
     const all = lineRows(), next = all[all.indexOf(row(id)) + 1];
     if (!next) { say(_("There is no next line to join onto this one.")); return; }
     if (!(await save())) return;
@@ -573,7 +610,9 @@
     updateCounts(result.data.counts);
   }
   async function engineText(id) {
+    if (!row(id) || row(id).classList.contains("rv-new")) return;
     const response = await fetch(lineUrl(id), { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    if (!response.ok) { say(fmt(_("No history: %s"), response.status)); return; }
     const body = await response.json();
     if (body.line) { field(id).value = body.line.engine_text; mark(field(id)); }
   }
@@ -586,6 +625,10 @@
   // book already uses, for forms an input method does not offer.
   let picking = null; // {id, start, end}: the field and the character range to replace
   function charAtCursor(f) {
+    const selected = f.value.slice(f.selectionStart, f.selectionEnd);
+    if (Array.from(selected).length === 1 && selected.trim()) {
+      return { start: f.selectionStart, end: f.selectionEnd, char: selected };
+    }
     const at = f.selectionStart, before = Array.from(f.value.slice(0, at)).pop();
     if (before && before.trim()) return { start: at - before.length, end: at, char: before };
     const after = Array.from(f.value.slice(at))[0];
@@ -743,33 +786,10 @@
     });
   }
   const regionList = document.querySelector(".rv-region-list");
-  let draggedRegion = null;
   if (regionList) {
-    regionList.addEventListener("dragstart", (e) => {
-      const li = e.target.closest && e.target.closest("li[data-region]");
-      if (!li) return;
-      draggedRegion = li;
-      e.dataTransfer.effectAllowed = "move";
-      e.dataTransfer.setData("text/plain", li.dataset.region);
-    });
-    regionList.addEventListener("dragover", (e) => {
-      const li = e.target.closest && e.target.closest("li[data-region]");
-      if (!draggedRegion || !li) return;
-      e.preventDefault();
-      for (const other of regionList.querySelectorAll(".rv-drop")) other.classList.remove("rv-drop");
-      li.classList.add("rv-drop");
-    });
-    regionList.addEventListener("drop", (e) => {
-      // Dropped on a region: the dragged one goes just before it.
-      const li = e.target.closest && e.target.closest("li[data-region]");
-      const moving = draggedRegion;
-      draggedRegion = null;
-      if (!moving || !li || li === moving) return;
-      e.preventDefault();
-      const rest = Array.from(regionList.querySelectorAll("li[data-region]")).filter((r) => r !== moving);
-      const at = rest.indexOf(li);
-      const url = moving.querySelector("form") ? moving.querySelector("form").action : "";
-      if (url) moveRegion(url, at === 0 ? 0 : rest[at - 1].dataset.region, moving.dataset.order);
+    sortable(regionList, "li[data-region]", (moving, previous) => {
+      const form = moving.querySelector("form");
+      if (form) moveRegion(form.action, previous ? previous.dataset.region : 0, moving.dataset.order);
     });
   }
 
