@@ -69,6 +69,11 @@ class Box:
     def polygon(self) -> list[list[int]]:
         return [[self.x0, self.y0], [self.x1, self.y0], [self.x1, self.y1], [self.x0, self.y1]]
 
+    @property
+    def fields(self) -> dict:
+        """A line's geometry fields for this box: its polygon and edges."""
+        return {"polygon": self.polygon, "x0": self.x0, "y0": self.y0, "x1": self.x1, "y1": self.y1}
+
 
 def lock_page_of_line(line_id: int, page_id: int | None = None) -> int:
     """Lock the page row holding the line; its id. Call inside ``transaction.atomic``."""

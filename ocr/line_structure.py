@@ -57,11 +57,7 @@ def add_line(page_id: int, box: Box, text: str, user, *, after: int | None = Non
         line = TextLine.objects.create(
             page_id=page_id,
             order=order,
-            polygon=box.polygon,
-            x0=box.x0,
-            y0=box.y0,
-            x1=box.x1,
-            y1=box.y1,
+            **box.fields,
             engine_text="",
             text=text,
             confidence=None,
@@ -122,11 +118,7 @@ def split_line(
         second = TextLine.objects.create(
             page_id=page_id,
             order=second_order,
-            polygon=second_box.polygon,
-            x0=second_box.x0,
-            y0=second_box.y0,
-            x1=second_box.x1,
-            y1=second_box.y1,
+            **second_box.fields,
             engine_text=line.engine_text[engine_at:].strip(),
             text=text[at:].strip(),
             confidence=line.confidence,
@@ -139,11 +131,7 @@ def split_line(
         values = {
             "text": text[:at].strip(),
             "engine_text": line.engine_text[:engine_at].strip(),
-            "polygon": first_box.polygon,
-            "x0": first_box.x0,
-            "y0": first_box.y0,
-            "x1": first_box.x1,
-            "y1": first_box.y1,
+            **first_box.fields,
         }
         TextLine.objects.filter(pk=line_id).update(**values, version=F("version") + 1)
         line.refresh_from_db()
@@ -188,11 +176,7 @@ def merge_lines(
         TextLine.objects.filter(pk=first.pk).update(
             text=join(first.text, second.text),
             engine_text=join(first.engine_text, second.engine_text),
-            polygon=box.polygon,
-            x0=box.x0,
-            y0=box.y0,
-            x1=box.x1,
-            y1=box.y1,
+            **box.fields,
             confidence=min(confidences) if confidences else None,
             version=F("version") + 1,
             corrected_by=user if user is not None and user.pk else None,
