@@ -154,7 +154,7 @@ def _cut(boxes: list[_Box], gaps: _Gaps) -> list[_Box]:
                 parts = columns
         return [box for part in parts for box in _cut(part, gaps)]
     for parts in (
-        _bands_under_spanners(boxes, gaps.gutter),
+        _bands_under_spanners(boxes, gaps.gutter, gaps.line),
         _split(boxes, 0.5, vertical_gaps=False),
     ):
         if len(parts) > 1:
@@ -222,12 +222,16 @@ def _split(boxes: list[_Box], min_gap: float, *, vertical_gaps: bool) -> list[li
     return groups
 
 
-def _bands_under_spanners(boxes: list[_Box], gutter: float) -> list[list[_Box]]:
+def _bands_under_spanners(boxes: list[_Box], gutter: float, line: float) -> list[list[_Box]]:
     """Bands cut by the few boxes that cross an otherwise clear gutter, top to bottom.
 
     The gutter chosen is the one crossed by the fewest boxes, with at least two boxes on
     each side and at most a quarter as many crossing it as not. Each crossing box (a
-    title, a footer, a headline) closes the band above it and is a band of its own.
+    title, a footer, a headline) closes the band above it and is a band of its own. A box
+    that only leaks into the gutter (the detector grew a column's line a little past its
+    edge: it reaches less than ``LEAK_SHARE`` line heights past one side) spans nothing:
+    it belongs to the side most of it stands on, and when only such boxes cross, the
+    gutter parts two columns, read left, then right.
     """
     limit = len(boxes) // 4
     if limit < 1:
@@ -240,21 +244,30 @@ def _bands_under_spanners(boxes: list[_Box], gutter: float) -> list[list[_Box]]:
         coverage[math.ceil(box.x1) - left] -= 1
     coverage = list(itertools.accumulate(coverage))
     best: set[int] | None = None
+    parted: tuple[float, float] | None = None
     for crossing in sorted({c for c in coverage if 0 < c <= limit}):
         for start, end in _runs(coverage, crossing, gutter):
             x0, x1 = left + start, left + end
-            spanners = {id(b) for b in boxes if b.x0 < x1 and b.x1 > x0}
-            if len(spanners) > limit or (best is not None and len(spanners) >= len(best)):
+            crossers = [b for b in boxes if b.x0 < x1 and b.x1 > x0]
+            spanners = {id(b) for b in crossers if not _leaks(b, x0, x1, line)}
+            if len(crossers) > limit or (best is not None and len(spanners) >= len(best)):
                 continue
             rest = [b for b in boxes if id(b) not in spanners]
             if 3 * len(spanners) > len(rest):
                 continue
             if sum(b.x1 <= x0 for b in rest) >= 2 and sum(b.x0 >= x1 for b in rest) >= 2:
-                best = spanners
+                best, parted = spanners, (x0, x1)
         if best is not None:
             break
     if best is None:
         return [boxes]
+    if not best:  # only leaks cross: two columns
+        middle = sum(parted) / 2
+        sides = (
+            [b for b in boxes if b.x0 + b.x1 < 2 * middle],
+            [b for b in boxes if b.x0 + b.x1 >= 2 * middle],
+        )
+        return [side for side in sides if side]
     bands: list[list[_Box]] = [[]]
     for box in sorted(boxes, key=_top_down):
         if id(box) in best:
@@ -262,6 +275,15 @@ def _bands_under_spanners(boxes: list[_Box], gutter: float) -> list[list[_Box]]:
         else:
             bands[-1].append(box)
     return [band for band in bands if band]
+
+
+# A box reaching less than this many line heights past a gutter's edge only leaks into it.
+LEAK_SHARE = 0.5
+
+
+def _leaks(box: _Box, x0: float, x1: float, line: float) -> bool:
+    """The box crosses the gutter (x0, x1) by a little only, on either side."""
+    return min(x0 - box.x0, box.x1 - x1) < LEAK_SHARE * line
 
 
 def _runs(coverage: list[int], most: int, width: float):

@@ -237,3 +237,22 @@ def test_articles_stacked_in_the_same_columns_are_read_one_after_the_other():
         "h2",
         *(f"{c}{i}" for c in "gh" for i in range(35)),
     ]
+
+
+def test_a_line_grown_a_little_past_a_narrow_gutter_does_not_cut_the_columns_into_bands():
+    # From a held-out textbook page: a left-column line whose box the detector grew 8 px
+    # past the 22 px gutter, into the right column; it was taken for a spanning title and
+    # the page was read top band left-right, then bottom band left-right.
+    left = [Line(f"a{i}", (163, 294 + 52 * i, 860, 326 + 52 * i)) for i in range(20)]
+    left[10] = Line("a10", (163, 294 + 520, 911, 326 + 520))  # the leaking line
+    right = [Line(f"b{i}", (903, 294 + 52 * i, 1610, 326 + 52 * i)) for i in range(20)]
+    order, _ = names([*right, *left])
+    assert order == [f"a{i}" for i in range(20)] + [f"b{i}" for i in range(20)]
+
+
+def test_a_centred_footer_over_a_narrow_gutter_still_spans_it():
+    left = [Line(f"a{i}", (100, 100 + 50 * i, 480, 130 + 50 * i)) for i in range(8)]
+    right = [Line(f"b{i}", (502, 100 + 50 * i, 900, 130 + 50 * i)) for i in range(8)]
+    footer = Line("footer", (420, 520, 560, 550))  # 60 px past each side of the gutter
+    order, _ = names([footer, *right, *left])
+    assert order == [*(f"a{i}" for i in range(8)), *(f"b{i}" for i in range(8)), "footer"]
