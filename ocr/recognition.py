@@ -263,7 +263,7 @@ def _store_lines(
             _line_row(run, number, line, region_of.get(id(line)), direction, carry)
             for number, line in enumerate(ordered, start=1)
         )
-        _carry_history(page, run, rows, ordered, carry, history_of)
+        _carry_history(run, rows, ordered, carry, history_of)
         Page.objects.filter(pk=page.pk).update(
             status=PageStatus.RECOGNIZED, error="", updated_at=timezone.now()
         )
@@ -296,9 +296,9 @@ def _line_row(run, number, line, region, direction, carry) -> TextLine:
     return row
 
 
-def _carry_history(page, run, rows, ordered, carry, history_of: dict[int, int]) -> None:
+def _carry_history(run, rows, ordered, carry, history_of: dict[int, int]) -> None:
     """A carried correction's history goes on under its new line, with one more step saying
-    it was kept over the new recognition."""
+    it was kept over the new recognition. ``history_of``: {revision id: old line id}."""
     new_row_of = {}
     steps = []
     for row, line in zip(rows, ordered, strict=True):
@@ -310,9 +310,12 @@ def _carry_history(page, run, rows, ordered, carry, history_of: dict[int, int]) 
             steps.append(
                 revision(row, LineAction.KEPT, row.engine_text, row.text, run.requested_by)
             )
+    revisions_of: dict[int, list[int]] = {}
     for revision_id, old_line_id in history_of.items():
         if old_line_id in new_row_of:
-            LineRevision.objects.filter(pk=revision_id).update(line_id=new_row_of[old_line_id])
+            revisions_of.setdefault(new_row_of[old_line_id], []).append(revision_id)
+    for row_id, revision_ids in revisions_of.items():
+        LineRevision.objects.filter(pk__in=revision_ids).update(line_id=row_id)
     LineRevision.objects.bulk_create(steps)
 
 
