@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ocr",
     "exports",
     "ops",
+    "search",
 ]
 
 MIDDLEWARE = [

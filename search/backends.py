@@ -1,0 +1,152 @@
+"""The database's own full-text machinery behind one interface.
+
+PostgreSQL: a ``tsvector`` column (explicit positions, one per token, gaps left out) with a
+GIN index; a term is a ``tsquery`` phrase (``'张氏' <1> '氏族'``). SQLite: an FTS5 table over
+the rows' ``tokens`` (external content, kept by triggers, so a row deleted by a cascade
+leaves the index too); a term is an FTS5 phrase, gaps included. Both answer a term with the
+pages holding it and a score that grows with the hits on the page.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+from search.query import Term
+from search.tokens import GAP
+
+CHUNKS = "search_pagechunk"
+
+POSTGRES_SETUP = [
+    # Positions from the token's place in the stream; the gap tokens only leave a hole.
+    f"""
+    CREATE OR REPLACE FUNCTION search_tsvector(tokens text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT coalesce(string_agg('''' || t || ''':' || n, ' ')::tsvector, ''::tsvector)
+        FROM unnest(string_to_array(tokens, ' ')) WITH ORDINALITY AS u(t, n)
+        WHERE t <> E'\\u{ord(GAP):04X}' AND t <> ''
+    $$
+    """,
+    f"ALTER TABLE {CHUNKS} ADD COLUMN tsv tsvector NOT NULL DEFAULT ''",
+    f"CREATE INDEX search_pagechunk_tsv ON {CHUNKS} USING gin (tsv)",
+]
+POSTGRES_TEARDOWN = [
+    "DROP INDEX IF EXISTS search_pagechunk_tsv",
+    f"ALTER TABLE {CHUNKS} DROP COLUMN IF EXISTS tsv",
+    "DROP FUNCTION IF EXISTS search_tsvector(text)",
+]
+
+SQLITE_SETUP = [
+    # Letters, digits and private-use characters (the gap and character marks) are tokens;
+    # diacritics are kept (folding decided what matches already).
+    f"""CREATE VIRTUAL TABLE search_fts USING fts5(tokens, content='{CHUNKS}',
+        content_rowid='id', tokenize="unicode61 remove_diacritics 0 categories 'L* N* Co'")""",
+    f"""CREATE TRIGGER search_pagechunk_ai AFTER INSERT ON {CHUNKS} BEGIN
+        INSERT INTO search_fts(rowid, tokens) VALUES (new.id, new.tokens); END""",
+    f"""CREATE TRIGGER search_pagechunk_ad AFTER DELETE ON {CHUNKS} BEGIN
+        INSERT INTO search_fts(search_fts, rowid, tokens) VALUES ('delete', old.id, old.tokens);
+        END""",
+    f"""CREATE TRIGGER search_pagechunk_au AFTER UPDATE ON {CHUNKS} BEGIN
+        INSERT INTO search_fts(search_fts, rowid, tokens) VALUES ('delete', old.id, old.tokens);
+        INSERT INTO search_fts(rowid, tokens) VALUES (new.id, new.tokens); END""",
+]
+SQLITE_TEARDOWN = [
+    "DROP TRIGGER IF EXISTS search_pagechunk_au",
+    "DROP TRIGGER IF EXISTS search_pagechunk_ad",
+    "DROP TRIGGER IF EXISTS search_pagechunk_ai",
+    "DROP TABLE IF EXISTS search_fts",
+]
+
+
+@dataclass(frozen=True)
+class Row:
+    page_id: int
+    source: str
+    number: int
+    corrected: bool
+    tokens: str
+
+
+class Postgres:
+    setup, teardown = POSTGRES_SETUP, POSTGRES_TEARDOWN
+
+    def insert(self, cursor, rows: list[Row]) -> None:
+        cursor.executemany(
+            f"INSERT INTO {CHUNKS} (page_id, source, number, corrected, tokens, tsv) "
+            "VALUES (%s, %s, %s, %s, '', search_tsvector(%s))",
+            [(r.page_id, r.source, r.number, r.corrected, r.tokens) for r in rows],
+        )
+
+    @staticmethod
+    def expression(term: Term) -> str:
+        parts = []
+        previous = None
+        for unit in term.units:
+            if unit.token == GAP:
+                continue
+            lexeme = f"'{unit.token}'" + (":*" if unit.prefix else "")
+            if previous is not None:
+                parts.append(f"<{unit.offset - previous}>")
+            parts.append(lexeme)
+            previous = unit.offset
+        return " ".join(parts)
+
+    def term_rows(self, term: Term) -> tuple[str, list]:
+        """SQL for the chunk rows holding the term: (page_id, source, corrected, score)."""
+        return (
+            f"SELECT page_id, source, corrected, ts_rank(tsv, q) AS score "
+            f"FROM {CHUNKS}, CAST(%s AS tsquery) AS q WHERE tsv @@ q",
+            [self.expression(term)],
+        )
+
+    def size(self, cursor) -> dict[str, int]:
+        cursor.execute(f"SELECT pg_total_relation_size('{CHUNKS}')")
+        return {"index_bytes": cursor.fetchone()[0]}
+
+
+class Sqlite:
+    setup, teardown = SQLITE_SETUP, SQLITE_TEARDOWN
+
+    def insert(self, cursor, rows: list[Row]) -> None:
+        cursor.executemany(
+            f"INSERT INTO {CHUNKS} (page_id, source, number, corrected, tokens) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            [(r.page_id, r.source, r.number, r.corrected, r.tokens) for r in rows],
+        )
+
+    @staticmethod
+    def expression(term: Term) -> str:
+        tokens = " ".join(unit.token for unit in term.units)
+        return f'"{tokens}"' + (" *" if term.units[-1].prefix else "")
+
+    def term_rows(self, term: Term) -> tuple[str, list]:
+        # bm25 is lower for better matches; negated so that higher is better everywhere.
+        return (
+            # LIMIT -1 keeps the FTS5 query a subquery of its own (bm25 needs that).
+            "SELECT c.page_id, c.source, c.corrected, f.score FROM (SELECT rowid AS id, "
+            "-bm25(search_fts) AS score FROM search_fts WHERE search_fts MATCH %s LIMIT -1) f "
+            f"JOIN {CHUNKS} c ON c.id = f.id",
+            [f"tokens : {self.expression(term)}"],
+        )
+
+    def size(self, cursor) -> dict[str, int]:
+        cursor.execute(
+            "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search_fts%' OR name = %s",
+            [CHUNKS],
+        )
+        return {"index_bytes": cursor.fetchone()[0] or 0}
+
+
+def current():
+    return Postgres() if connection.vendor == "postgresql" else Sqlite()
+
+
+def set_up(schema_editor) -> None:
+    backend = Postgres() if schema_editor.connection.vendor == "postgresql" else Sqlite()
+    for statement in backend.setup:
+        schema_editor.execute(statement)
+
+
+def tear_down(schema_editor) -> None:
+    backend = Postgres() if schema_editor.connection.vendor == "postgresql" else Sqlite()
+    for statement in backend.teardown:
+        schema_editor.execute(statement)

@@ -1,0 +1,150 @@
+"""Searching the books: the one function the API, the admin and the review screen call.
+
+A query's terms are answered by the index (``search.backends``); the pages are filtered and
+ranked in the same SQL statement (books whose title holds the terms first, then corrected
+pages, then more hits), counted with a window function, and only the page of results shown
+is read back, with its lines, to mark the hits (``search.hits``).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from books.models import Book, Page
+from ocr.models import TextLine
+from search import backends
+from search.folding import fold
+from search.hits import LineHit, page_hits
+from search.models import Source
+from search.query import Term, parse
+
+
+@dataclass(frozen=True)
+class Filters:
+    book: int | None = None
+    volume: int | None = None
+    statuses: tuple[str, ...] = ()
+    corrected_only: bool = False
+    source: str = Source.CURRENT  # ENGINE: search what the engine read, not corrections
+    exact_form: bool = False  # 張 finds 張 only, not 张
+
+
+@dataclass
+class PageResult:
+    page: Page
+    hits: int
+    lines: list[LineHit] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    terms: list[Term]
+    count: int = 0
+    pages: list[PageResult] = field(default_factory=list)
+
+
+def _source_condition(source: str) -> str:
+    if source == Source.ENGINE:
+        return "(t.source = 'engine' OR (t.source = 'current' AND NOT t.corrected))"
+    return "t.source = 'current'"
+
+
+def _titled_books(terms: list[Term], book: int | None) -> list[int]:
+    wanted = [term.folded for term in terms if not term.exclude]
+    books = Book.objects.all() if book is None else Book.objects.filter(pk=book)
+    return [
+        pk
+        for pk, title in books.values_list("pk", "title")
+        if all(term in fold(title) for term in wanted)
+    ]
+
+
+def _statement(terms: list[Term], filters: Filters, limit: int, offset: int):
+    backend = backends.current()
+    source = _source_condition(filters.source)
+    positive = [term for term in terms if not term.exclude]
+    first_sql, params = backend.term_rows(positive[0])
+    sql = [
+        "WITH hits AS (SELECT t.page_id, MAX(t.score) AS score, "
+        "MAX(CASE WHEN t.corrected THEN 1 ELSE 0 END) AS corrected "
+        f"FROM ({first_sql}) t WHERE {source} GROUP BY t.page_id) "
+    ]
+    where = []
+    for term in terms:
+        if term is positive[0]:
+            continue
+        term_sql, term_params = backend.term_rows(term)
+        negation = "NOT " if term.exclude else ""
+        where.append(
+            f"h.page_id {negation}IN (SELECT t.page_id FROM ({term_sql}) t WHERE {source})"
+        )
+        params += term_params
+    if filters.book is not None:
+        where.append("v.book_id = %s")
+        params.append(filters.book)
+    if filters.volume is not None:
+        where.append("p.volume_id = %s")
+        params.append(filters.volume)
+    if filters.statuses:
+        where.append(f"p.status IN ({', '.join(['%s'] * len(filters.statuses))})")
+        params += list(filters.statuses)
+    if filters.corrected_only:
+        where.append("h.corrected = 1")
+    if filters.exact_form:
+        column = "engine_text" if filters.source == Source.ENGINE else "text"
+        for term in positive:
+            for run in term.cjk_runs:
+                where.append(
+                    "EXISTS (SELECT 1 FROM ocr_textline l WHERE l.page_id = h.page_id "
+                    f"AND l.{column} LIKE %s)"
+                )
+                params.append(f"%{run}%")
+    order = []
+    titled = _titled_books(terms, filters.book)
+    if titled:
+        order.append(
+            f"CASE WHEN v.book_id IN ({', '.join(['%s'] * len(titled))}) THEN 0 ELSE 1 END"
+        )
+        params += titled
+    order += ["h.corrected DESC", "h.score DESC", "v.book_id", "v.sequence", "p.sequence"]
+    sql.append(
+        "SELECT h.page_id, COUNT(*) OVER () FROM hits h "
+        "JOIN books_page p ON p.id = h.page_id JOIN books_volume v ON v.id = p.volume_id"
+    )
+    if where:
+        sql.append(" WHERE " + " AND ".join(where))
+    sql.append(f" ORDER BY {', '.join(order)} LIMIT %s OFFSET %s")
+    return "".join(sql), [*params, limit, offset]
+
+
+def matching_pages(terms: list[Term], filters: Filters, *, limit: int, offset: int = 0):
+    """``(count, [page id])``: all the pages the terms match, and those of one result page."""
+    sql, params = _statement(terms, filters, limit, offset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        if rows or not offset:
+            return (rows[0][1] if rows else 0), [row[0] for row in rows]
+        cursor.execute(*_statement(terms, filters, 1, 0))  # past the end: count only
+        first = cursor.fetchone()
+        return (first[1] if first else 0), []
+
+
+def search(query: str, filters: Filters = Filters(), *, limit: int = 20, offset: int = 0):
+    """The pages matching ``query`` (``search.query``), ranked, with their hit lines."""
+    terms = parse(query)
+    results = Results(terms)
+    if not terms:
+        return results
+    results.count, page_ids = matching_pages(terms, filters, limit=limit, offset=offset)
+    pages = Page.objects.select_related("volume__book").in_bulk(page_ids)
+    lines: dict[int, list[TextLine]] = {}
+    for line in TextLine.objects.filter(page_id__in=page_ids).order_by("page_id", "order"):
+        lines.setdefault(line.page_id, []).append(line)
+    engine = filters.source == Source.ENGINE
+    for page_id in page_ids:
+        page_lines = lines.get(page_id, [])
+        texts = [line.engine_text if engine else line.text for line in page_lines]
+        hits, hit_lines = page_hits(page_lines, texts, terms, exact_form=filters.exact_form)
+        results.pages.append(PageResult(pages[page_id], hits, hit_lines))
+    return results
