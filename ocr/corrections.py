@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from books.models import Page, PageStatus
 from ocr.models import LineAction, LineRevision, PageReview, TextLine
+from search.indexing import refresh_page
 
 REVIEWABLE = (PageStatus.RECOGNIZED, PageStatus.REVIEWED)
 
@@ -140,7 +141,7 @@ def save_line(
     """
     text = clean_text(text)
     with transaction.atomic():
-        lock_page_of_line(line_id, page_id)
+        page_id = lock_page_of_line(line_id, page_id)
         line = current_line(line_id)
         if line.text == text:
             return line
@@ -157,6 +158,7 @@ def save_line(
         line.corrected_by, line.corrected_at = user, now
         action = LineAction.REVERT if text == line.engine_text else LineAction.EDIT
         record(line, action, before, text, user)
+        refresh_page(page_id)
     return line
 
 

@@ -29,6 +29,7 @@ from ocr.corrections import (
     record,
 )
 from ocr.models import LineAction, LineRevision, Region, TextLine
+from search.indexing import refresh_page
 
 FIRST = 0  # ``after=FIRST``: the line goes before every other line
 OFFSET = 1_000_000  # orders are moved through this range (see ``place_lines``)
@@ -68,6 +69,7 @@ def add_line(page_id: int, box: Box, text: str, user, *, after: int | None = Non
             corrected_at=timezone.now(),
         )
         record(line, LineAction.ADD, "", text, user)
+        refresh_page(page_id)
     return line
 
 
@@ -93,6 +95,7 @@ def move_line(
             )
             line.refresh_from_db()
             record(line, LineAction.MOVE, line.text, line.text, user, order_before=before)
+            refresh_page(page_id)
     return line
 
 
@@ -137,6 +140,7 @@ def split_line(
         line.refresh_from_db()
         record(line, LineAction.SPLIT, text, line.text, user)
         record(second, LineAction.SPLIT, text, second.text, user)
+        refresh_page(page_id)
     return line, second
 
 
@@ -184,16 +188,18 @@ def merge_lines(
         )
         first.refresh_from_db()
         record(first, LineAction.MERGE, before, first.text, user)
+        refresh_page(page_id)
     return first
 
 
 def delete_line(line_id: int, expected_version: int, user, *, page_id: int | None = None):
     """Remove a false line; its text, engine text and box stay in the history."""
     with transaction.atomic():
-        lock_page_of_line(line_id, page_id)
+        page_id = lock_page_of_line(line_id, page_id)
         line = _at_version(line_id, expected_version)
         record(line, LineAction.DELETE, line.text, "", user)
         TextLine.objects.filter(pk=line_id, version=expected_version).delete()
+        refresh_page(page_id)
 
 
 def join(first: str, second: str) -> str:

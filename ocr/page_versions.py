@@ -22,6 +22,7 @@ from ocr.models import (
     TextLine,
     VersionReason,
 )
+from search.indexing import refresh_page
 
 # Restoring replaces the page's lines: the corrector's right to change lines, and to make a
 # version (the one keeping the replaced text).
@@ -104,6 +105,7 @@ def restore(page_id: int, version_id: int, user) -> PageVersion | None:
         TextLine.objects.filter(page_id=page_id).delete()
         Region.objects.filter(page_id=page_id).delete()
         _write(page_id, version, user)
+        refresh_page(page_id)
     return replaced
 
 

@@ -35,6 +35,7 @@ from ocr.models import (
     VersionReason,
 )
 from ocr.provisioning import ModelsMissing
+from search.indexing import refresh_page
 
 logger = logging.getLogger(__name__)
 
@@ -267,6 +268,7 @@ def _store_lines(
         Page.objects.filter(pk=page.pk).update(
             status=PageStatus.RECOGNIZED, error="", updated_at=timezone.now()
         )
+        refresh_page(page.pk)
 
 
 def _line_row(run, number, line, region, direction, carry) -> TextLine:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ocr.corrections import REVIEWABLE, CorrectionError, PageNotReviewable, lock_page, record
 from ocr.line_structure import FIRST, place_lines, renumber
 from ocr.models import LineAction, Region, TextLine
+from search.indexing import refresh_page
 
 
 class RegionGone(CorrectionError):
@@ -48,6 +49,7 @@ def move_region(page_id: int, region_id: int, after: int, seen_order: int, user)
         ordered = [*others[:at], region, *others[at:]]
         _number(page_id, ordered)
         _move_lines(page_id, region, ordered[at + 1 :], user)
+        refresh_page(page_id)
     region.refresh_from_db()
     return region
 
