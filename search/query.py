@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from search.folding import fold
-from search.tokens import CHAR, GAP, MAX_TERM_TOKENS, PRIVATE, is_cjk, positions
+from search.tokens import GAP, MAX_TERM_TOKENS, PRIVATE, is_cjk, positions
 
 TERM = re.compile(r'(-?)(?:"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|(\S+))')
 MAX_TERMS = 10
@@ -59,8 +59,6 @@ def term_units(folded: str, *, prefix: bool = False) -> tuple[Unit, ...]:
     found = positions(folded)
     if not found:
         return ()
-    if len(found) == 1 and len(found[0].token) == 1 and is_cjk(found[0].token):
-        return (Unit(0, CHAR + found[0].token),)
     units = []
     for offset, position in enumerate(found):
         last = offset == len(found) - 1

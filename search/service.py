@@ -14,7 +14,7 @@ from books.models import Book, Page
 from ocr.models import TextLine
 from search import backends
 from search.folding import fold
-from search.hits import LineHit, page_hits
+from search.hits import page_hits
 from search.models import Source
 from search.query import Term, parse
 
@@ -27,6 +27,16 @@ class Filters:
     corrected_only: bool = False
     source: str = Source.CURRENT  # ENGINE: search what the engine read, not corrections
     exact_form: bool = False  # 張 finds 張 only, not 张
+
+
+HIT_FIELDS = ("page_id", "order", "polygon", "x0", "y0", "x1", "y1")
+
+
+@dataclass
+class LineHit:
+    line: TextLine  # its order, box and polygon
+    text: str  # the text searched (current or engine)
+    marks: list[tuple[int, int]]
 
 
 @dataclass
@@ -138,13 +148,25 @@ def search(query: str, filters: Filters = Filters(), *, limit: int = 20, offset:
         return results
     results.count, page_ids = matching_pages(terms, filters, limit=limit, offset=offset)
     pages = Page.objects.select_related("volume__book").in_bulk(page_ids)
-    lines: dict[int, list[TextLine]] = {}
-    for line in TextLine.objects.filter(page_id__in=page_ids).order_by("page_id", "order"):
-        lines.setdefault(line.page_id, []).append(line)
-    engine = filters.source == Source.ENGINE
+    column = "engine_text" if filters.source == Source.ENGINE else "text"
+    texts: dict[int, list[tuple[int, str]]] = {}
+    rows = TextLine.objects.filter(page_id__in=page_ids).order_by("page_id", "order")
+    for page_id, line_id, text in rows.values_list("page_id", "pk", column):
+        texts.setdefault(page_id, []).append((line_id, text))
+    marked: dict[int, tuple[str, list]] = {}
     for page_id in page_ids:
-        page_lines = lines.get(page_id, [])
-        texts = [line.engine_text if engine else line.text for line in page_lines]
-        hits, hit_lines = page_hits(page_lines, texts, terms, exact_form=filters.exact_form)
-        results.pages.append(PageResult(pages[page_id], hits, hit_lines))
+        page_lines = texts.get(page_id, [])
+        hits, marks = page_hits(
+            [text for _, text in page_lines], terms, exact_form=filters.exact_form
+        )
+        results.pages.append(PageResult(pages[page_id], hits))
+        for index, line_marks in marks.items():
+            marked[page_lines[index][0]] = (page_lines[index][1], line_marks)
+    lines = TextLine.objects.filter(pk__in=marked).only(*HIT_FIELDS).order_by("order")
+    by_page: dict[int, list[LineHit]] = {}
+    for line in lines:
+        text, line_marks = marked[line.pk]
+        by_page.setdefault(line.page_id, []).append(LineHit(line, text, line_marks))
+    for result in results.pages:
+        result.lines = by_page.get(result.page.pk, [])
     return results

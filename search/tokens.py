@@ -3,8 +3,10 @@
 Chinese has no spaces, so whole words cannot be the tokens: like Lucene's CJK analyzer the
 index holds overlapping character bigrams, one per position (张氏族 → 张氏 氏族 族), and a
 query of n characters is the phrase of its n-1 bigrams at consecutive positions, which
-matches exactly where the text holds those n characters in a row. A single character is
-found by a marked character token (``CHAR`` + 张) listed once per chunk. Latin letters and
+matches exactly where the text holds those n characters in a row. A single character is a
+prefix query: every character of the text begins the token at its position (a bigram, or
+itself at the end of a run). Unigram tokens as well would find it with one lookup, but
+they made a third of the index (measured: bench/search_bench.py). Latin letters and
 digits are words (case and width folded), with a ``GAP`` token wherever the text has
 anything else (spaces, punctuation), so no phrase matches across it.
 
@@ -20,8 +22,7 @@ from dataclasses import dataclass
 
 from search.folding import fold
 
-GAP = "\ue000"  # private-use characters: text and queries never hold them after cleaning
-CHAR = "\ue001"
+GAP = "\ue000"  # a private-use character: text and queries never hold one after cleaning
 PRIVATE = re.compile("[\ue000-\uf8ff]")
 
 # Han (with compatibility forms, radicals and the supplementary planes), kana, hangul, and
@@ -116,10 +117,7 @@ def chunks(folded: str) -> list[str]:
             if counts[stream[end]] > MAX_REPEATS:
                 break
             end += 1
-        piece = stream[start:end]
-        characters = sorted({c for token in piece if token != GAP for c in token if is_cjk(c)})
-        marked = [CHAR + character for character in characters]
-        rows.append(" ".join([*piece, GAP, *marked] if marked else piece))
+        rows.append(" ".join(stream[start:end]))
         if end >= len(stream):
             break
         start = max(end - OVERLAP, start + 1)

@@ -143,3 +143,17 @@ def test_a_recognized_page_is_searchable_and_stays_so_with_its_correction(ocr_mo
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert pages("改正") == [page.pk] and page.pk in pages(name)
     assert_index_is_current()
+
+
+def test_the_rebuild_command_indexes_pages_written_behind_the_services_back(page):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    TextLine.objects.filter(page=page, order=1).update(text="江夏黄氏")  # a bulk load, say
+    assert pages("黄氏") == []
+    out = StringIO()
+    call_command("search_index", "rebuild", stdout=out)
+    assert pages("黄氏") == [page.pk]
+    assert "Indexed 1 pages" in out.getvalue()
+    assert "1 of 1 pages with text" in out.getvalue()
