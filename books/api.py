@@ -501,6 +501,7 @@ class PageViewSet(
             serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="Volume id."),
         ),
     }
+    refused_params = {"search": "Pages are not searched here: use /api/v1/search/?q=..."}
     ordering_fields = ["sequence", "status", "created_at", "updated_at", "id"]
     ordering = ["volume_id", "sequence"]
 

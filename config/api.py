@@ -215,9 +215,13 @@ class ApiPagination(PageNumberPagination):
 
 class QueryFilter(filters.BaseFilterBackend):
     """Exact-match filters a view names in ``filter_params``: ``{param: (lookup, field)}``;
-    a value the field rejects is a 400 naming the parameter."""
+    a value the field rejects is a 400 naming the parameter. A parameter named in
+    ``refused_params`` (``{param: why}``) is a 400 too, rather than silently ignored."""
 
     def filter_queryset(self, request, queryset, view):
+        for name, why in getattr(view, "refused_params", {}).items():
+            if name in request.query_params:
+                raise BadRequest(why, fields={name: [why]})
         for name, (lookup, field) in getattr(view, "filter_params", {}).items():
             raw = request.query_params.get(name)
             if raw is None or raw == "":

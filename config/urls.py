@@ -16,6 +16,7 @@ from config.api import not_found as api_not_found
 from exports import api as exports_api
 from ocr import api as ocr_api
 from ops import views as ops_views
+from search import api as search_api
 
 
 class IdConverter(IntConverter):
@@ -59,6 +60,7 @@ api_v1 = [
     path("lines/<id:pk>/split", ocr_api.LineSplitView.as_view(), name="line-split"),
     path("lines/<id:pk>/merge", ocr_api.LineMergeView.as_view(), name="line-merge"),
     path("recognize", ocr_api.RecognizeView.as_view(), name="recognize"),
+    path("search/", search_api.SearchView.as_view(), name="search"),
     path("exports/", exports_api.ExportListView.as_view(), name="export-list"),
     path("exports/<id:pk>/", exports_api.ExportDetailView.as_view(), name="export-detail"),
     path(

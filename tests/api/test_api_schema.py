@@ -32,7 +32,7 @@ def test_schema_describes_every_endpoint_and_error(anonymous):
         for path, methods in document["paths"].items()
         for method, operation in methods.items()
     }
-    assert len(operations) == 42
+    assert len(operations) == 43
     for (method, path), operation in operations.items():
         codes = set(operation["responses"])
         assert {"401", "403", "429"} <= codes, (method, path)
@@ -57,6 +57,11 @@ def test_schema_describes_every_endpoint_and_error(anonymous):
     download = operations[("GET", "/api/v1/exports/{id}/download")]["responses"]
     assert {"302", "404", "409"} <= set(download)
     assert {"302", "404"} <= set(operations[("GET", "/api/v1/pages/{id}/thumbnail/")]["responses"])
+    found = operations[("GET", "/api/v1/search/")]
+    assert {"200", "400"} <= set(found["responses"])
+    assert {"q", "book", "volume", "status", "exact_form", "page"} <= {
+        parameter["name"] for parameter in found["parameters"]
+    }
     assert {"application/pdf", "application/zip", "text/plain"} <= set(download["200"]["content"])
     assert "tokenAuth" in document["components"]["securitySchemes"]
 
