@@ -17,6 +17,7 @@ from exports import api as exports_api
 from ocr import api as ocr_api
 from ops import views as ops_views
 from search import api as search_api
+from search.admin_views import search_page
 
 
 class IdConverter(IntConverter):
@@ -76,6 +77,7 @@ admin.site.index_title = "Catalogue and recognition"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("admin/search/", admin.site.admin_view(search_page), name="admin-search"),
     path("admin/", admin.site.urls),
     # The review screen's messages in the admin's language (locale/*/djangojs.po).
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -31,6 +31,23 @@ def points(polygon) -> str:
     return " ".join(f"{round(x)},{round(y)}" for x, y in polygon)
 
 
+def _search_hits(query: str, lines: list[dict]) -> int:
+    """Mark the lines holding the search's hits (``?q=`` from the search page); the hits."""
+    from search.hits import page_hits
+    from search.query import QueryError, parse
+
+    try:
+        terms = parse(query[:500])
+    except QueryError:
+        return 0
+    if not terms:
+        return 0
+    count, marks = page_hits([line["text"] for line in lines], terms)
+    for index in marks:
+        lines[index]["hit"] = True
+    return count
+
+
 def screen_context(request, page: Page, overrides: dict) -> dict:
     """Template context; ``overrides``: {line id: {"text": unsaved text, "conflict": ...}}."""
     low_below = settings.OCR_LOW_CONFIDENCE
@@ -62,6 +79,7 @@ def screen_context(request, page: Page, overrides: dict) -> dict:
                 conflict=conflict,
             )
         lines.append(line)
+    search_hits = _search_hits(request.GET.get("q", ""), lines)
     label_size = max(16, page.height // 45)  # region numbers, in page pixels
     regions = [
         {
@@ -110,6 +128,8 @@ def screen_context(request, page: Page, overrides: dict) -> dict:
         "volume": page.volume,
         "book": book,
         "lines": lines,
+        "search_query": request.GET.get("q", "")[:500] if search_hits else "",
+        "search_hits": search_hits,
         "regions": regions,
         "label_size": label_size,
         "counts": {"lines": len(lines), "low": low_count, "corrected": corrected_count},

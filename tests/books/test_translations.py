@@ -15,7 +15,7 @@ from django.core.management import call_command
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("zh_Hans", "zh_Hant")
 DOMAINS = ("django", "djangojs")  # templates and Python; the review screen's script
-SOURCES = ("books", "config", "exports", "ocr", "ops", "templates", "locale", "manage.py")
+SOURCES = ("books", "config", "exports", "ocr", "ops", "search", "templates", "locale", "manage.py")
 needs_gettext = pytest.mark.skipif(not shutil.which("msgfmt"), reason="GNU gettext not installed")
 
 

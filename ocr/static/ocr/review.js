@@ -811,5 +811,6 @@
   restoreDrafts();
   const first = list.querySelector("input[name^=t]");
   const linked = location.hash && field(location.hash.slice(2));
-  if (linked || first) focusEnd(linked || first, { preventScroll: !linked });
+  const hit = list.querySelector("li.hit input[name^=t]"); // opened from the search
+  if (linked || hit || first) focusEnd(linked || hit || first, { preventScroll: !(linked || hit) });
 })();
