@@ -9,7 +9,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from books import thumbnails
 from books.models import Book, PageStatus
 from search.hits import marked_html
 from search.models import Source
@@ -54,14 +53,16 @@ def _grouped(results, query: str) -> list[dict]:
             {
                 "page": page,
                 "hits": result.hits,
-                "thumbnail": thumbnails.thumbnail_url(page),
+                # The review screen's display image: permission-checked, cached, and ready
+                # when the result is opened.
+                "image_url": reverse("admin:books_page_image", args=[page.pk]),
                 "review_url": review,
                 "boxes": [_box(hit.line) for hit in result.lines],
                 "lines": [
                     {
                         "order": hit.line.order,
                         "html": marked_html(hit.text, hit.marks),
-                        "url": f"{review}#l{hit.line.pk}",
+                        "url": f"{review}&line={hit.line.pk}",
                     }
                     for hit in result.lines
                 ],

@@ -810,7 +810,10 @@
   fit();
   restoreDrafts();
   const first = list.querySelector("input[name^=t]");
-  const linked = location.hash && field(location.hash.slice(2));
-  const hit = list.querySelector("li.hit input[name^=t]"); // opened from the search
+  // A line named by ?line= (a search hit; a #l<id> fragment would take the focus back
+  // when the browser scrolls to it) or by the fragment, else the first hit of the search.
+  const wanted = new URLSearchParams(location.search).get("line");
+  const linked = (wanted && field(wanted)) || (location.hash && field(location.hash.slice(2)));
+  const hit = list.querySelector("li.hit input[name^=t]");
   if (linked || hit || first) focusEnd(linked || hit || first, { preventScroll: !(linked || hit) });
 })();
