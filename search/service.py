@@ -8,7 +8,7 @@ is read back, with its lines, to mark the hits (``search.hits``).
 
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 
 from books.models import Book, Page
 from ocr.models import TextLine
@@ -29,6 +29,7 @@ class Filters:
     exact_form: bool = False  # 張 finds 張 only, not 张
 
 
+RANK_LIMIT = 1000
 HIT_FIELDS = ("page_id", "order", "polygon", "x0", "y0", "x1", "y1")
 
 
@@ -69,21 +70,31 @@ def _titled_books(terms: list[Term], book: int | None) -> list[int]:
     ]
 
 
-def _statement(terms: list[Term], filters: Filters, limit: int, offset: int):
+def _matches(
+    terms: list[Term], filters: Filters, *, scored: bool, counting: bool = False
+) -> tuple[str, list]:
+    """``WITH hits ... FROM hits h JOIN ... WHERE ...``: the pages the terms match.
+
+    ``counting``: leave out the pages and volumes where no filter needs them."""
     backend = backends.current()
     source = _source_condition(filters.source)
     positive = [term for term in terms if not term.exclude]
-    first_sql, params = backend.term_rows(positive[0])
+    first_sql, params = backend.term_rows(positive[0], scored=scored)
     sql = [
         "WITH hits AS (SELECT t.page_id, MAX(t.score) AS score, "
         "MAX(CASE WHEN t.corrected THEN 1 ELSE 0 END) AS corrected "
         f"FROM ({first_sql}) t WHERE {source} GROUP BY t.page_id) "
+        "SELECT {columns} FROM hits h"
     ]
+    if not counting or filters.book is not None or filters.volume or filters.statuses:
+        sql.append(
+            " JOIN books_page p ON p.id = h.page_id JOIN books_volume v ON v.id = p.volume_id"
+        )
     where = []
     for term in terms:
         if term is positive[0]:
             continue
-        term_sql, term_params = backend.term_rows(term)
+        term_sql, term_params = backend.term_rows(term, scored=False)
         negation = "NOT " if term.exclude else ""
         where.append(
             f"h.page_id {negation}IN (SELECT t.page_id FROM ({term_sql}) t WHERE {source})"
@@ -109,7 +120,13 @@ def _statement(terms: list[Term], filters: Filters, limit: int, offset: int):
                     f"AND l.{column} LIKE %s)"
                 )
                 params.append(f"%{run}%")
-    order = []
+    if where:
+        sql.append(" WHERE " + " AND ".join(where))
+    return "".join(sql), params
+
+
+def _order(terms: list[Term], filters: Filters) -> tuple[str, list]:
+    order, params = [], []
     titled = _titled_books(terms, filters.book)
     if titled:
         order.append(
@@ -117,27 +134,33 @@ def _statement(terms: list[Term], filters: Filters, limit: int, offset: int):
         )
         params += titled
     order += ["h.corrected DESC", "h.score DESC", "v.book_id", "v.sequence", "p.sequence"]
-    sql.append(
-        "SELECT h.page_id, COUNT(*) OVER () FROM hits h "
-        "JOIN books_page p ON p.id = h.page_id JOIN books_volume v ON v.id = p.volume_id"
-    )
-    if where:
-        sql.append(" WHERE " + " AND ".join(where))
-    sql.append(f" ORDER BY {', '.join(order)} LIMIT %s OFFSET %s")
-    return "".join(sql), [*params, limit, offset]
+    return ", ".join(order), params
 
 
 def matching_pages(terms: list[Term], filters: Filters, *, limit: int, offset: int = 0):
-    """``(count, [page id])``: all the pages the terms match, and those of one result page."""
-    sql, params = _statement(terms, filters, limit, offset)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        if rows or not offset:
-            return (rows[0][1] if rows else 0), [row[0] for row in rows]
-        cursor.execute(*_statement(terms, filters, 1, 0))  # past the end: count only
-        first = cursor.fetchone()
-        return (first[1] if first else 0), []
+    """``(count, [page id])``: how many pages the terms match, and those of one result page.
+
+    Pages are ranked by their hits only where there are at most ``RANK_LIMIT`` of them:
+    scoring reads every matching page's tokens, and among thousands of pages holding a
+    common word the catalogue order serves as well (titles and corrections still first).
+    """
+    order, order_params = _order(terms, filters)
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        backends.current().planned(cursor),
+    ):
+        sql, params = _matches(terms, filters, scored=False, counting=True)
+        cursor.execute(sql.replace("{columns}", "COUNT(*)", 1), params)
+        count = cursor.fetchone()[0]
+        if not count or offset >= count:
+            return count, []
+        sql, params = _matches(terms, filters, scored=count <= RANK_LIMIT)
+        cursor.execute(
+            sql.replace("{columns}", "h.page_id", 1) + f" ORDER BY {order} LIMIT %s OFFSET %s",
+            [*params, *order_params, limit, offset],
+        )
+        return count, [row[0] for row in cursor.fetchall()]
 
 
 def search(query: str, filters: Filters = Filters(), *, limit: int = 20, offset: int = 0):

@@ -166,3 +166,15 @@ def test_queries_that_cannot_be_searched_say_why():
     with pytest.raises(QueryError, match="at most"):
         search(" ".join(f"词{n}" for n in range(11)))
     assert search("  ，。 ").pages == []
+
+
+def test_past_the_rank_limit_pages_come_in_catalogue_order_corrected_first(volume, monkeypatch):
+    from search import service
+
+    monkeypatch.setattr(service, "RANK_LIMIT", 2)
+    one = page(volume, "黄氏")
+    many = page(volume, "黄氏 黄氏 黄氏")
+    corrected = page(volume, ("黄氏", "黄民"))
+    assert found("黄氏") == [corrected.pk, one.pk, many.pk]
+    monkeypatch.setattr(service, "RANK_LIMIT", 1000)
+    assert found("黄氏") == [corrected.pk, many.pk, one.pk]
