@@ -31,7 +31,9 @@ COPY books ./books
 COPY ocr ./ocr
 COPY exports ./exports
 COPY ops ./ops
+COPY search ./search
 COPY templates ./templates
+COPY locale ./locale
 COPY docker ./docker
 # Build-time only values: the runtime image gets its settings from the environment.
 RUN SECRET_KEY=build-only DATA_DIR=/tmp/build OCR_MODEL_DIR=/opt/models \

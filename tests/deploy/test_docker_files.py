@@ -190,6 +190,7 @@ def test_every_copied_path_exists_and_is_in_the_build_context():
     # Every Django app of the project is copied into the image.
     apps = {path.parent.name for path in ROOT.glob("*/apps.py")}
     assert apps <= set(copied), apps - set(copied)
+    assert {"templates", "locale"} <= set(copied)  # the admin's pages, in Chinese too
 
 
 def test_entrypoint_script_is_executable_valid_bash_and_execs_its_servers():
