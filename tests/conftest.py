@@ -3,6 +3,10 @@ import shutil
 import pytest
 from django.conf import settings as django_settings
 
+# One browser for the whole session, for every app's browser tests (a second Playwright in
+# the same session fails: "Sync API inside the asyncio loop").
+from tests.ocr.browser import chromium, session_for  # noqa: F401 - browser test fixtures
+
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):

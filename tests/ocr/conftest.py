@@ -14,7 +14,6 @@ from django.conf import settings
 from django.db import connection
 
 from ocr import provisioning
-from tests.ocr.browser import chromium, session_for  # noqa: F401 - browser test fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "books"
