@@ -1,11 +1,17 @@
 """CSV: one row per line, both texts, confidence, layout region kind and box (RFC 4180,
-UTF-8); running headers, footers and page numbers only when the export keeps them."""
+UTF-8); running headers, footers and page numbers only when the export keeps them.
+
+Text cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a
+carriage return) get a leading apostrophe, as OWASP's CSV-injection guidance asks: Excel,
+LibreOffice and Google Sheets then show the text instead of evaluating it."""
 
 import csv
 import io
 
 from exports.formats import register
 from exports.formats.base import Exporter, PageData
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 HEADER = [
     "book",
@@ -39,17 +45,17 @@ class CsvExporter(Exporter):
         for line in self.running(page.lines):
             self._row(
                 [
-                    self.info.book_slug,
+                    inert(self.info.book_slug),
                     page.volume_sequence,
                     page.sequence,
                     line.order,
-                    line.text,
-                    line.engine_text,
+                    inert(line.text),
+                    inert(line.engine_text),
                     int(line.corrected),
                     "" if line.confidence is None else f"{line.confidence:.4f}",
                     int(line.vertical),
                     *line.box,
-                    line.kind,
+                    inert(line.kind),
                 ]
             )
 
@@ -57,3 +63,8 @@ class CsvExporter(Exporter):
         buffer = io.StringIO()
         csv.writer(buffer).writerow(values)
         self.write(buffer.getvalue())
+
+
+def inert(text: str) -> str:
+    """The text as a cell no spreadsheet evaluates."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

