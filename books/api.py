@@ -137,6 +137,8 @@ class VolumeSerializer(ProgressFields, serializers.ModelSerializer):
     def validate(self, data):
         book = data.get("book") or (self.instance.book if self.instance else None)
         sequence = data.get("sequence")
+        if sequence is None and self.instance is not None and book != self.instance.book:
+            sequence = self.instance.sequence  # moving to another book keeps the number
         if sequence is None and self.instance is None:
             last = book.volumes.aggregate(last=Max("sequence"))["last"] or 0
             data["sequence"] = last + 1

@@ -6,14 +6,19 @@ admin's model permissions, so the roles (Librarians, Correctors, API readers) me
 in both places; anonymous requests get 401 everywhere except the schema and its docs.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import IntegrityError
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, filters, permissions, serializers, status, throttling
 from rest_framework.pagination import PageNumberPagination
+
+logger = logging.getLogger(__name__)
 
 # --- Errors ----------------------------------------------------------------------------------
 
@@ -72,6 +77,15 @@ def exception_handler(exc, context):
         exc = BadRequest(
             "Too many fields in one request (DATA_UPLOAD_MAX_NUMBER_FIELDS).",
             fields={"non_field_errors": ["Send fewer fields per request, or JSON."]},
+        )
+    elif isinstance(exc, IntegrityError):
+        # A race past the serializers' checks (two requests creating the same thing): the
+        # database refused it, so nothing was written; the client can reload and retry.
+        logger.warning("API integrity error: %s", exc)
+        exc = Conflict(
+            "The change conflicts with data stored meanwhile (a duplicate or a reference "
+            "that is gone). Nothing was saved; reload and try again.",
+            code="integrity_conflict",
         )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -72,6 +72,42 @@ def test_volume_crud_numbers_volumes(librarian):
     assert list(Volume.objects.values_list("sequence", flat=True)) == [2]
 
 
+def test_moving_a_volume_onto_a_taken_number_in_another_book_is_a_field_error(librarian):
+    one = Book.objects.create(slug="one", title="One")
+    other = Book.objects.create(slug="other", title="Other")
+    volume = Volume.objects.create(book=one, sequence=1)
+    Volume.objects.create(book=other, sequence=1)
+    for method in (librarian.patch, librarian.put):
+        body = assert_error(
+            method(f"/api/v1/volumes/{volume.pk}/", {"book": other.pk}, format="json"), 400
+        )
+        assert "sequence" in body["fields"]
+    volume.refresh_from_db()
+    assert volume.book_id == one.pk
+    moved = librarian.patch(
+        f"/api/v1/volumes/{volume.pk}/", {"book": other.pk, "sequence": 2}, format="json"
+    )
+    assert moved.status_code == 200 and moved.json()["book"] == other.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_integrity_error_is_a_json_409_not_a_500(librarian, monkeypatch):
+    # What two simultaneous requests do: both pass the serializer's check, and the
+    # database's unique constraint refuses the second one.
+    from books.api import VolumeSerializer
+
+    monkeypatch.setattr(VolumeSerializer, "validate", lambda self, data: data)
+    book = Book.objects.create(slug="b", title="B")
+    Volume.objects.create(book=book, sequence=1)
+    body = assert_error(
+        librarian.post("/api/v1/volumes/", {"book": book.pk, "sequence": 1}, format="json"),
+        409,
+        "integrity_conflict",
+    )
+    assert "Nothing was saved" in body["detail"]
+    assert Volume.objects.filter(book=book).count() == 1
+
+
 def test_pages_filter_order_and_paginate(reader):
     one, two = make_book(1), make_book(2)
     pages = reader.get("/api/v1/pages/?page_size=5").json()
