@@ -182,3 +182,17 @@ def _redact(url: str) -> str:
     if parts.password:
         return url.replace(f":{parts.password}@", ":***@", 1)
     return url
+
+
+def get_header_value(name: str) -> tuple[str, str] | None:
+    """ "X-Forwarded-Proto: https" as Django's ("HTTP_X_FORWARDED_PROTO", "https")."""
+    raw = get_str(name)
+    if not raw:
+        return None
+    header, colon, value = raw.partition(":")
+    header, value = header.strip(), value.strip()
+    if not colon or not header or not value or not all(c.isalnum() or c == "-" for c in header):
+        raise ConfigError(
+            f"{name}={raw!r} must be 'Header-Name: value', e.g. X-Forwarded-Proto: https"
+        )
+    return "HTTP_" + header.upper().replace("-", "_"), value

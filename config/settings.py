@@ -24,6 +24,19 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.get_list("CSRF_TRUSTED_ORIGINS", [])
 
+# HTTPS: on by default in production (DEBUG off). gunicorn already marks a request secure
+# when a proxy in FORWARDED_ALLOW_IPS sends X-Forwarded-Proto; SECURE_PROXY_SSL_HEADER is for
+# other servers. HSTS is left to the operator (it binds browsers for its whole max-age).
+SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Probes and Prometheus call the container directly over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
+SESSION_COOKIE_SECURE = env.get_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env.get_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = env.get_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.get_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env.get_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_PROXY_SSL_HEADER = env.get_header_value("SECURE_PROXY_SSL_HEADER")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -188,7 +201,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PageStatusEnum": "books.models.PageStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "PageStatusEnum": "books.models.PageStatus",
+        "RegionKindEnum": "ocr.models.RegionKind",
+    },
 }
 # Synchronous recognition (POST /api/v1/recognize) in the web process: size and concurrency.
 API_RECOGNIZE_MAX_BYTES = env.get_size("API_RECOGNIZE_MAX_BYTES", 20 * 1024**2)

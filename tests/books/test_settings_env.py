@@ -89,6 +89,26 @@ def test_list(monkeypatch):
     assert env.get_list("DP_TEST_LIST", []) == ["a.example", "b.example"]
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("X-Forwarded-Proto: https", ("HTTP_X_FORWARDED_PROTO", "https")),
+        (" x-forwarded-ssl :on ", ("HTTP_X_FORWARDED_SSL", "on")),
+        ("", None),
+    ],
+)
+def test_a_proxy_header_becomes_djangos_meta_name_and_value(monkeypatch, raw, expected):
+    monkeypatch.setenv("DP_TEST_HEADER", raw)
+    assert env.get_header_value("DP_TEST_HEADER") == expected
+
+
+@pytest.mark.parametrize("raw", ["https", "X-Forwarded-Proto:", ": https", "X Proto: https"])
+def test_a_malformed_proxy_header_names_the_variable(monkeypatch, raw):
+    monkeypatch.setenv("DP_TEST_HEADER", raw)
+    with pytest.raises(ConfigError, match=r"^DP_TEST_HEADER=.* must be 'Header-Name: value'"):
+        env.get_header_value("DP_TEST_HEADER")
+
+
 def test_postgres_url_is_parsed(monkeypatch):
     monkeypatch.setenv(
         "DP_TEST_DB", "postgres://scan%40lib:p%2Fss@db.example.org:6543/digi%20db?sslmode=require"

@@ -2,6 +2,7 @@
 Docker engine: they parse, agree with the README, and avoid hadolint's usual findings."""
 
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -259,6 +260,36 @@ def test_every_variable_is_documented_in_env_example_and_readme():
         for name in re.findall(r"[A-Z][A-Z0-9_]+", entry)
     }
     assert deployment_only <= compose_variables() | {"FORWARDED_ALLOW_IPS", "MIGRATE_ON_START"}
+
+
+def test_the_documented_production_environment_passes_the_deploy_check(tmp_path):
+    values = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", ENV_EXAMPLE, flags=re.M))
+    values.update(
+        SECRET_KEY=secrets.token_urlsafe(50),  # what .env.example tells the operator to run
+        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+        DATA_DIR=str(tmp_path),
+        DEBUG="0",
+    )
+    result = manage(base_env(**values), "check", "--deploy", "--fail-level", "DEBUG", timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_defaults_alone_leave_only_hsts_to_the_operator(tmp_path):
+    result = manage(
+        base_env(
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="digitization.example.org",
+            DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+            DATA_DIR=str(tmp_path),
+            DEBUG="0",
+        ),
+        "check",
+        "--deploy",
+        timeout=120,
+    )
+    warnings = set(re.findall(r"\(security\.(W\d+)\)", result.stdout + result.stderr))
+    assert warnings == {"W004"}, result.stdout + result.stderr  # SECURE_HSTS_SECONDS unset
 
 
 def test_env_example_is_accepted_by_the_settings(tmp_path):

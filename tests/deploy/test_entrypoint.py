@@ -89,9 +89,12 @@ class Stack:
     def log(self, name: str) -> str:
         return (self.logs / f"{name}.log").read_text()
 
-    def get(self, path: str) -> tuple[int, str]:
+    def get(self, path: str, https: bool = True) -> tuple[int, str]:
+        """As the TLS proxy in front of gunicorn sends it (or, https=False, plain HTTP)."""
+        headers = {"X-Forwarded-Proto": "https"} if https else {}
+        request = urllib.request.Request(self.url + path, headers=headers)
         try:
-            with urllib.request.urlopen(self.url + path, timeout=30) as response:
+            with NO_REDIRECTS.open(request, timeout=30) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
@@ -116,6 +119,14 @@ class Stack:
                 process.kill()
                 process.wait()
             process.log.close()
+
+
+class KeepRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the 301 itself is the answer
+
+
+NO_REDIRECTS = urllib.request.build_opener(KeepRedirects)
 
 
 def free_port() -> int:
@@ -182,6 +193,9 @@ def test_entrypoint_runs_the_stack_and_stops_without_losing_a_page(stack):
     assert ready["checks"]["workers"]["ok"] is False
     assert stack.get("/health/ready?workers=1")[0] == 503  # a worker required, none running
     assert stack.get("/static/admin/css/base.css")[0] == 200  # served without DEBUG
+    # production defaults: plain HTTP is sent to HTTPS, except the probes the host calls.
+    assert stack.get("/admin/login/", https=False)[0] == 301
+    assert stack.get("/health/live", https=False)[0] == 200
 
     # one worker, seen by the web through django-q2's cluster stats in Redis.
     first = stack.start("worker-1", "worker")
