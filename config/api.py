@@ -47,6 +47,18 @@ class Conflict(exceptions.APIException):
         self.extra = extra
 
 
+class QueueUnavailable(exceptions.APIException):
+    """503: the task queue refused the work; DRF sends ``wait`` as Retry-After."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "queue_unavailable"
+    retry_after = 30  # seconds: a broker restart, or the operator bringing Redis back
+
+    def __init__(self, detail):
+        super().__init__(detail)
+        self.wait = self.retry_after
+
+
 class BadRequest(exceptions.APIException):
     """400 without a serializer: ``fields`` maps a parameter to its messages."""
 
@@ -110,7 +122,7 @@ def exception_handler(exc, context):
             body["fields"] = exc.fields
         if isinstance(exc, Conflict):
             body.update(exc.extra)
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        if getattr(exc, "wait", None) is not None:  # 429 and 503: also in Retry-After
             body["retry_after"] = int(exc.wait + 0.999)
     response.data = body
     return response
@@ -135,7 +147,7 @@ class ErrorSerializer(serializers.Serializer):
         help_text="400 only: each invalid field (or parameter) with its messages.",
     )
     retry_after = serializers.IntegerField(
-        required=False, help_text="429 only: seconds to wait (also in Retry-After)."
+        required=False, help_text="429 and 503: seconds to wait (also in Retry-After)."
     )
 
 
@@ -209,6 +221,8 @@ def errors(*codes: int, **texts) -> dict:
         409: "Version conflict or a state that does not allow this.",
         413: "Too large (UPLOAD_MAX_BYTES, API_RECOGNIZE_MAX_BYTES).",
         415: "Unsupported file type: use JPEG, PNG, TIFF, BMP, WebP or PDF.",
+        503: "The task queue is unreachable and nothing was queued: retry after "
+        "`Retry-After` seconds.",
         **ERROR_TEXTS,
     }
     return {

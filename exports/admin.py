@@ -20,9 +20,17 @@ from exports.models import Export, ExportStatus, Scope
 
 
 def _report(modeladmin, request, results):
-    created = [export for export, new in results if new]
+    refused = [export for export, new in results if new and building.was_refused(export)]
+    created = [export for export, new in results if new and export not in refused]
     reused = [export for export, new in results if not new]
     url = reverse("admin:exports_export_changelist")
+    if refused:
+        modeladmin.message_user(
+            request,
+            _("%(count)d export(s) could not be queued: %(reason)s. Try again later.")
+            % {"count": len(refused), "reason": refused[0].error},
+            messages.ERROR,
+        )
     if created:
         modeladmin.message_user(
             request,

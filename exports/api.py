@@ -17,7 +17,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from books.models import Book, Page, Volume
-from config.api import BadRequest, Conflict, QueryFilter, RolePermissions, errors
+from config.api import (
+    BadRequest,
+    Conflict,
+    QueryFilter,
+    QueueUnavailable,
+    RolePermissions,
+    errors,
+)
 from exports import access, building, formats
 from exports.models import Export, ExportStatus, Scope, TextSource
 
@@ -200,6 +207,7 @@ class ExportListView(ExportViewMixin, generics.ListCreateAPIView):
         responses={
             202: OpenApiResponse(ExportSerializer, description="Queued: poll its URL."),
             200: OpenApiResponse(ExportSerializer, description="An identical export, reused."),
+            **errors(503),
         },
     )
     def post(self, request, *args, **kwargs):
@@ -222,6 +230,12 @@ class ExportListView(ExportViewMixin, generics.ListCreateAPIView):
             )
         except ValueError as error:  # building.ExportError: an empty scope, a wrong volume
             raise BadRequest(str(error), fields={"ids": [str(error)]}) from None
+        if created and building.was_refused(export):
+            raise QueueUnavailable(
+                f"The task queue did not take the export ({export.error}); it is kept as "
+                f"failed and nothing will build it. Ask again in {QueueUnavailable.retry_after} "
+                "seconds."
+            )
         body = ExportSerializer(export, context={"request": request}).data
         if not created:
             return Response(body, status=status.HTTP_200_OK)

@@ -30,6 +30,7 @@ from exports.writing import file_name, write_export
 logger = logging.getLogger(__name__)
 
 BUILD_TASK = "exports.tasks.build_export"
+NOT_QUEUED = "could not be queued"  # the start of the error of an export the broker refused
 
 
 class ExportError(ValueError):
@@ -141,11 +142,17 @@ def submit(export: Export) -> None:
         )
     except Exception as error:
         logger.exception("export=%s: broker refused the task", export.pk)
-        Export.objects.filter(pk=export.pk).update(
-            status=ExportStatus.FAILED, error=f"could not be queued: {error}"
-        )
+        # Also on the instance: the caller answers "not queued" (the API's 503) from it.
+        export.status, export.error = ExportStatus.FAILED, f"{NOT_QUEUED}: {error}"
+        Export.objects.filter(pk=export.pk).update(status=export.status, error=export.error)
         return
+    export.task_id = task_id
     Export.objects.filter(pk=export.pk).update(task_id=task_id)
+
+
+def was_refused(export: Export) -> bool:
+    """The broker did not take the export's task (it is stored as failed, with the reason)."""
+    return export.status == ExportStatus.FAILED and export.error.startswith(NOT_QUEUED)
 
 
 def build(export_id: int) -> Export | None:

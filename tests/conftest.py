@@ -21,3 +21,12 @@ def pytest_unconfigure(config):
     scratch = getattr(django_settings, "TEMPORARY_DATA_DIR", None)
     if scratch:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.fixture
+def dead_broker(monkeypatch):
+    """django-q2 on a Redis that does not answer (nothing listens on port 1)."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(Conf, "REDIS", "redis://127.0.0.1:1/0")

@@ -255,3 +255,17 @@ def test_a_real_worker_builds_what_the_api_asked_for(process_env, role_user, tmp
     download = client.get(polled["download_url"])
     assert download.status_code == 200
     assert content(download).count(b'class="ocr_page"') == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_the_broker_refuses_answers_503_with_retry_after(role_user, dead_broker):
+    book = make_fixed_book()
+    client = token_client(role_user("Librarians"))
+
+    response = ask(client, book, "txt")
+
+    body = assert_error(response, 503, "queue_unavailable")
+    assert response["Retry-After"] == "30" and body["retry_after"] == 30
+    assert "could not be queued" in body["detail"] and "Connection refused" in body["detail"]
+    export = Export.objects.get(book=book)
+    assert export.status == ExportStatus.FAILED and export.error.startswith("could not be queued")

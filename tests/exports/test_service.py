@@ -247,3 +247,17 @@ def test_expiry_also_removes_temporary_files_a_killed_worker_left(db, settings, 
     os.utime(old, (stale, stale))
     building.delete_expired()
     assert not old.exists() and recent.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_action_says_when_the_broker_refused_the_export(
+    fixed_book, admin_client, dead_broker
+):
+    response = admin_client.post(
+        reverse("admin:books_book_changelist"),
+        {"action": "export_txt", "_selected_action": [fixed_book.pk]},
+        follow=True,
+    )
+    messages = [str(message) for message in response.context["messages"]]
+    assert len(messages) == 1 and "1 export(s) could not be queued" in messages[0]
+    assert Export.objects.get().status == ExportStatus.FAILED
