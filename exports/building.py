@@ -20,12 +20,14 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from exports import formats
 from exports.models import Export, ExportStatus, Scope, TextSource, export_file_path
 from exports.source import content_stamp, pages_in_scope
 from exports.writing import file_name, write_export
+from ocr.queueing import broker_is_empty
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +124,8 @@ def find_fresh(export: Export) -> Export | None:
     lost_before = now - timedelta(seconds=settings.Q_CLUSTER["timeout"])
     for candidate in candidates:
         if candidate.status == ExportStatus.QUEUED:
+            if task_lost(candidate, waited=timedelta(seconds=settings.OCR_STUCK_GRACE)):
+                submit(candidate)  # e.g. Redis restarted without its data: hand it over again
             return candidate  # it will read the text as it is when it runs
         if candidate.status == ExportStatus.RUNNING:
             if candidate.started_at and candidate.started_at > lost_before:
@@ -131,6 +135,18 @@ def find_fresh(export: Export) -> Export | None:
         if candidate.content_stamp == stamp and default_storage.exists(candidate.file.name):
             return candidate
     return None
+
+
+def task_lost(export: Export, *, waited: timedelta) -> bool:
+    """Whether a queued export's task is not coming: never handed over, or handed over longer
+    than ``waited`` ago while the broker's queue is empty (a worker that had prefetched it
+    gets a second delivery, which ``build`` ignores)."""
+    if export.status != ExportStatus.QUEUED:
+        return False
+    since = export.submitted_at or export.created_at
+    if since > timezone.now() - waited:
+        return False
+    return not export.task_id or broker_is_empty()
 
 
 def submit(export: Export) -> None:
@@ -146,8 +162,8 @@ def submit(export: Export) -> None:
         export.status, export.error = ExportStatus.FAILED, f"{NOT_QUEUED}: {error}"
         Export.objects.filter(pk=export.pk).update(status=export.status, error=export.error)
         return
-    export.task_id = task_id
-    Export.objects.filter(pk=export.pk).update(task_id=task_id)
+    export.task_id, export.submitted_at = task_id, timezone.now()
+    Export.objects.filter(pk=export.pk).update(task_id=task_id, submitted_at=export.submitted_at)
 
 
 def was_refused(export: Export) -> bool:
@@ -157,11 +173,19 @@ def was_refused(export: Export) -> bool:
 
 def build(export_id: int) -> Export | None:
     """Build a queued export; None when it is not queued (a duplicate delivery)."""
+    claimed_at = timezone.now()
     claimed = Export.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING, started_at=timezone.now(), error="", pages_done=0
+        status=ExportStatus.RUNNING,
+        started_at=claimed_at,
+        error="",
+        pages_done=0,
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return None
+    # Only this build may finish the export: after a sweep re-queued it (this worker looked
+    # dead), a later build owns it and this one's result is dropped.
+    mine = Export.objects.filter(pk=export_id, status=ExportStatus.RUNNING, started_at=claimed_at)
     export = Export.objects.select_related("book", "volume").get(pk=export_id)
     temp_dir = settings.EXPORT_TEMP_DIR
     temp_dir.mkdir(parents=True, exist_ok=True)
@@ -177,20 +201,20 @@ def build(export_id: int) -> Export | None:
         name = file_name(export)
         with open(temp_path, "rb") as finished:
             stored = default_storage.save(export_file_path(export, name), File(finished, name))
-        done = Export.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
+        done = mine.update(
             status=ExportStatus.DONE,
             file=stored,
             size=size,
             pages_done=len(page_ids),
             finished_at=timezone.now(),
         )
-        if not done:  # deleted (expired, or by hand) while it was being built
+        if not done:  # deleted (expired, by hand) or re-queued while it was being built
             default_storage.delete(stored)
     except Exception as error:
         logger.exception("export=%s failed", export.pk)
         if stored:
             default_storage.delete(stored)
-        Export.objects.filter(pk=export.pk).update(
+        mine.update(
             status=ExportStatus.FAILED,
             error=f"{type(error).__name__}: {error}",
             finished_at=timezone.now(),

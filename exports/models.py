@@ -75,6 +75,12 @@ class Export(models.Model):
     size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When its task was last handed to the broker.")
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Builds started; a worker that died counts as one.")
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

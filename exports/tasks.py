@@ -1,6 +1,6 @@
 """django-q2 task entry points: thin wrappers over ``exports.building``."""
 
-from exports import building
+from exports import building, recovery
 
 
 def build_export(export_id: int) -> str:
@@ -12,3 +12,7 @@ def build_export(export_id: int) -> str:
 
 def delete_expired_exports() -> int:
     return building.delete_expired()
+
+
+def sweep_stuck_exports() -> int:
+    return recovery.sweep_stuck_exports()

@@ -27,6 +27,41 @@ HAS_TEXT = (PageStatus.RECOGNIZED, PageStatus.REVIEWED)
 SCHEDULED = "schedule:"  # task_id prefix of a run waiting for its retry time
 
 
+@dataclass(frozen=True)
+class StuckLimits:
+    """When in-flight work counts as stuck, for the sweeps of pages and exports.
+
+    ``running``: a task running longer lost its worker (killed, out of memory). ``unsent``: a
+    queued task never handed to the broker (it was down) is sent again after this. ``lost``:
+    a task handed over longer ago while the broker's queue is empty was lost with the broker's
+    data or with a killed worker that had prefetched it; a task that was merely waiting costs
+    one extra, harmless delivery (each task claims its work once).
+    """
+
+    running: timedelta
+    unsent: timedelta
+    lost: timedelta
+
+    @classmethod
+    def from_settings(cls) -> "StuckLimits":
+        """What the every-minute sweep uses: Q_TIMEOUT and OCR_STUCK_GRACE."""
+        grace = timedelta(seconds=settings.OCR_STUCK_GRACE)
+        timeout = timedelta(seconds=settings.Q_CLUSTER["timeout"])
+        return cls(running=timeout + grace, unsent=grace, lost=timeout + grace)
+
+    @classmethod
+    def older_than(cls, seconds: float) -> "StuckLimits":
+        """An operator's "anything in flight this long is stuck" (``manage.py stuck_work``)."""
+        age = timedelta(seconds=seconds)
+        return cls(running=age, unsent=age, lost=age)
+
+
+def broker_is_empty() -> bool:
+    from django_q.brokers import get_broker
+
+    return get_broker().queue_size() == 0
+
+
 @dataclass
 class EnqueueResult:
     queued: list[int] = field(default_factory=list)
@@ -145,25 +180,20 @@ def requeue(run: OcrRun, *, reason: str, delay_seconds: int = 0) -> OcrRun:
     return next_run
 
 
-def resubmit_lost_runs(older_than: timedelta) -> int:
-    """Hand over again the queued runs the broker never took or lost.
-
-    Two cases: the broker was down at hand-over (empty task_id), and a Redis broker whose
-    worker cluster was killed with tasks it had already taken off the queue (prefetched).
-    The second is only assumed once the broker's queue is empty and the run has waited
-    longer than a task may run; a run that was merely waiting costs one extra, harmless
-    delivery (``recognize`` claims a run once).
-    """
-    from django_q.brokers import get_broker
-
-    cutoff = timezone.now() - older_than
-    queued = OcrRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=cutoff)
-    lost = list(queued.filter(task_id=""))
-    if get_broker().queue_size() == 0:
-        stale = cutoff - timedelta(seconds=settings.Q_CLUSTER["timeout"])
+def lost_runs(limits: StuckLimits) -> list[OcrRun]:
+    """The queued runs the broker never took or lost (see ``StuckLimits``)."""
+    now = timezone.now()
+    queued = OcrRun.objects.filter(status=RunStatus.QUEUED).order_by("pk")
+    lost = list(queued.filter(task_id="", created_at__lt=now - limits.unsent))
+    if broker_is_empty():
         lost += (
-            queued.filter(created_at__lt=stale)
+            queued.filter(created_at__lt=now - limits.lost)
             .exclude(task_id="")
             .exclude(task_id__startswith=SCHEDULED)
         )
-    return sum(submit(run) for run in lost)
+    return lost
+
+
+def resubmit_lost_runs(limits: StuckLimits) -> int:
+    """Hand over again the queued runs the broker never took or lost."""
+    return sum(submit(run) for run in lost_runs(limits))

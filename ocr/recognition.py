@@ -8,7 +8,6 @@ worker died is found by ``sweep_stuck_runs`` and queued again.
 import io
 import logging
 import time
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -416,16 +415,21 @@ def _retry_or_fail(run: OcrRun, reason: str, *, backoff: bool = True) -> bool:
         return True
 
 
-def sweep_stuck_runs() -> int:
-    """Queue again the pages whose worker died (killed, out of memory) mid-recognition, and
-    hand over again the runs the broker never took."""
-    grace = timedelta(seconds=settings.OCR_STUCK_GRACE)
-    limit = timezone.now() - timedelta(seconds=settings.Q_CLUSTER["timeout"]) - grace
-    stuck = OcrRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=limit)
+def stuck_runs(limits: queueing.StuckLimits):
+    """Runs whose worker died (killed, out of memory) mid-recognition."""
+    limit = timezone.now() - limits.running
+    return OcrRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=limit).order_by("pk")
+
+
+def sweep_stuck_runs(limits: queueing.StuckLimits | None = None) -> int:
+    """Queue again the pages whose worker died mid-recognition, and hand over again the runs
+    the broker never took; ``limits`` defaults to the settings' (``StuckLimits``)."""
+    limits = limits or queueing.StuckLimits.from_settings()
     swept = sum(
-        _retry_or_fail(run, "worker stopped during recognition", backoff=False) for run in stuck
+        _retry_or_fail(run, "worker stopped during recognition", backoff=False)
+        for run in stuck_runs(limits)
     )
-    resubmitted = queueing.resubmit_lost_runs(older_than=grace)
+    resubmitted = queueing.resubmit_lost_runs(limits)
     if swept or resubmitted:
         logger.warning(
             "ocr sweep: %s stuck page(s) queued again, %s lost task(s) resubmitted",

@@ -37,7 +37,9 @@ def redis_url():
 
 
 def base_env(**extra) -> dict:
-    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not reach a production-like process.
+    skip = {"REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in skip}
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1"})
     env.update({key: str(value) for key, value in extra.items()})
     return env
