@@ -630,14 +630,16 @@ class RecognitionSerializer(serializers.Serializer):
 
 class RecognizeView(APIView):
     permission_classes = [RolePermissions]
-    required_perms = {"POST": ["books.view_page"]}
+    # Its own permission: each call holds one of the web process's few engine slots, so it
+    # is for integrations (API readers) and Librarians, not for everyone who may read.
+    required_perms = {"POST": ["ocr.recognize_image"]}
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
         summary="Recognize one image now, storing nothing",
         description="Runs the engine in the web process: at most API_RECOGNIZE_CONCURRENCY "
         "at once per process (429 with Retry-After beyond), images up to "
-        "API_RECOGNIZE_MAX_BYTES (413). Any role may call it.",
+        "API_RECOGNIZE_MAX_BYTES (413). Needs ocr.recognize_image (API readers, Librarians).",
         request={"multipart/form-data": RecognizeSerializer},
         responses={200: RecognitionSerializer, **errors(413, 415, 429)},
     )

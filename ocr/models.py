@@ -58,6 +58,9 @@ class OcrRun(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("OCR run")
+        permissions = [
+            ("recognize_image", _("Can recognize an uploaded image at once (POST /recognize)")),
+        ]
 
     def __str__(self) -> str:
         return f"OCR run {self.pk} of {self.page} ({self.status})"

@@ -145,6 +145,7 @@ def test_corrector_corrects_and_reviews_but_deletes_and_imports_nothing(correcto
         ("post", f"/api/v1/pages/{page.pk}/recognize/"),
         ("post", f"/api/v1/books/{page.volume.book_id}/recognize/"),
         ("patch", f"/api/v1/volumes/{page.volume_id}/"),
+        ("post", "/api/v1/recognize"),  # the web process's engine is for integrations
     ]:
         assert_error(getattr(corrector, method)(url, {}, format="json"), 403, "permission_denied")
     assert Page.objects.filter(pk=page.pk).exists()
@@ -188,3 +189,9 @@ def test_rate_limit_per_user_is_429_with_retry_after(reader, corrector, settings
         assert corrector.get("/api/v1/books/").status_code == 200
     finally:
         cache.clear()
+
+
+def test_synchronous_recognition_is_for_api_readers_and_librarians(librarian, reader, corrector):
+    for client in (librarian, reader):
+        assert_error(client.post("/api/v1/recognize", {}), 400, "invalid")  # allowed, no image
+    assert_error(corrector.post("/api/v1/recognize", {}), 403, "permission_denied")
