@@ -266,7 +266,7 @@ def _pdf_pages(data: bytes, limits: DecodeLimits) -> Iterator[PageImage]:
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as error:
-        raise BadFile(f"corrupt PDF: {error}") from None
+        raise BadFile(_pdf_load_failure(data, error)) from None
     try:
         if len(document) == 0:
             raise BadFile("PDF has no pages")
@@ -295,6 +295,22 @@ def _pdf_pages(data: bytes, limits: DecodeLimits) -> Iterator[PageImage]:
             )
     finally:
         document.close()
+
+
+# A page tree that says it holds no pages, and no page object anywhere in the file.
+_EMPTY_PAGE_TREE = re.compile(rb"/Count\s+0\b")
+_PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+
+def _pdf_load_failure(data: bytes, error) -> str:
+    """Why PDFium refused a file. PDFium refuses a document without pages and does not say
+    so: its last error is then whatever the previous failure in this thread left behind
+    ("Incorrect password error") or "Success"."""
+    if _EMPTY_PAGE_TREE.search(data) and not _PAGE_OBJECT.search(data):
+        return "PDF has no pages"
+    if getattr(error, "err_code", None) == 0:  # PDFium reported no error of its own
+        return "corrupt PDF: PDFium cannot open it"
+    return f"corrupt PDF: {error}"
 
 
 def _bomb_reason(

@@ -67,6 +67,24 @@ def _corrupt_pdf(folder):
     (folder / "bad.pdf").write_bytes(b"%PDF-1.7\n this is not really a PDF\n%%EOF\n")
 
 
+def zero_page_pdf() -> bytes:
+    """A well-formed PDF (catalogue, empty page tree, exact xref table) without pages."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 3\n0000000000 65535 f \n"
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def _zero_page_pdf(folder):
+    (folder / "bad.pdf").write_bytes(zero_page_pdf())
+
+
 def _decompression_bomb(folder):
     write_png(folder / "bad.png", 99, size=(1200, 1000))  # 1.2 MP > IMPORT_MAX_PIXELS
 
@@ -96,6 +114,7 @@ BAD_FILES = {
     "truncated-multipage-tiff": (_truncated_multipage_tiff, "bad.tif", "truncated"),
     "text-named-jpg": (_text_named_jpg, "bad.jpg", "not an image or PDF"),
     "corrupt-pdf": (_corrupt_pdf, "bad.pdf", "corrupt PDF"),
+    "zero-page-pdf": (_zero_page_pdf, "bad.pdf", "PDF has no pages"),
     "decompression-bomb": (_decompression_bomb, "bad.png", "decompression bomb"),
     "huge-png-header": (_huge_png_header, "bad.png", "decompression bomb"),
     "over-upload-max-bytes": (_over_upload_max_bytes, "bad.png", "file too large"),
@@ -289,3 +308,12 @@ def test_unreadable_file_fails_the_command_with_a_non_zero_exit(src, media_root,
     assert "Traceback" not in result.stderr
     assert page_names() == ["p1.png", "p3.png"]
     assert Page.objects.count() == 2
+
+
+def test_a_pdf_without_pages_says_so_after_another_pdf_failed():
+    """PDFium leaves the previous failure's error in place when it refuses an empty PDF."""
+    with pytest.raises(images.BadFile, match="corrupt PDF"):
+        list(images.decode_pages(b"%PDF-1.7\n not a PDF\n%%EOF\n", JPEG_LIMITS))
+    with pytest.raises(images.BadFile) as refused:
+        list(images.decode_pages(zero_page_pdf(), JPEG_LIMITS))
+    assert str(refused.value) == "PDF has no pages"
