@@ -91,6 +91,9 @@ class BookPlan:
     title: str
     volumes: list[VolumePlan]
     fields: dict = field(default_factory=dict)  # from the folder's book.json, if any
+    # Files (and hidden folders) found but not planned, each with why: nothing is dropped
+    # without a word.
+    ignored: list["Failure"] = field(default_factory=list)
 
     @property
     def file_count(self) -> int:
@@ -125,21 +128,42 @@ def plan_directory(
 
 
 def _plan_book(folder: Path, patterns, recursive: bool, title: str | None) -> BookPlan:
-    volumes = []
-    loose = _files_in(folder, patterns, recursive=False)
+    volumes, ignored = [], []
+    loose = _files_in(folder, patterns, recursive=False, ignored=ignored, root=folder)
     if loose:
         volumes.append(VolumePlan("", display_name(folder.name), loose))
     for sub in _subfolders(folder):
-        files = _files_in(sub, patterns, recursive=recursive)
+        files = _files_in(sub, patterns, recursive=recursive, ignored=ignored, root=folder)
         if files:
             volumes.append(VolumePlan(display_name(sub.name), display_name(sub.name), files))
+    for hidden in sorted(p for p in folder.iterdir() if p.is_dir() and p.name.startswith(".")):
+        ignored.append(Failure(shown_name(hidden.name), "hidden folder, not read"))
     fields = read_book_json(folder)
     return BookPlan(
         source=folder,
         title=title or fields.pop("title", None) or display_name(folder.name),
         volumes=volumes,
         fields=fields,
+        ignored=ignored,
     )
+
+
+def shown_name(name: str) -> str:
+    """``display_name`` with control and format characters (a right-to-left override that
+    makes "\\u202egnp.exe" look like "exe.png") written as escapes, so a report shows the
+    name as it is."""
+    return "".join(
+        f"\\u{ord(char):04x}" if unicodedata.category(char) in ("Cc", "Cf") else char
+        for char in display_name(name)
+    )
+
+
+def _ignore_reason(name: str) -> str:
+    if name.startswith("."):
+        return "hidden file"
+    suffix = Path(display_name(name)).suffix
+    kind = f"a {suffix} file" if suffix else "no file extension"
+    return f"not a page by its name ({kind}); --pattern imports other names"
 
 
 BOOK_JSON_FIELDS = {
@@ -180,13 +204,24 @@ def _subfolders(folder: Path) -> list[Path]:
     return sorted(entries, key=lambda p: natural_key(p.name))
 
 
-def _files_in(folder: Path, patterns, *, recursive: bool) -> list[Path]:
+def _files_in(folder: Path, patterns, *, recursive: bool, ignored: list, root: Path) -> list[Path]:
+    """The page files of ``folder`` in natural order; the others go to ``ignored``."""
     found = []
     for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")] if recursive else []
+        if recursive:
+            for name in dirnames:
+                if name.startswith("."):
+                    hidden = relative_name(Path(dirpath) / name, root)
+                    ignored.append(Failure(shown_name(hidden), "hidden folder, not read"))
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        else:
+            dirnames[:] = []
         for name in filenames:
+            path = Path(dirpath) / name
             if not name.startswith(".") and matches(name, patterns):
-                found.append(Path(dirpath) / name)
+                found.append(path)
+            elif not (path.parent == root and name == "book.json"):
+                ignored.append(Failure(shown_name(relative_name(path, root)), _ignore_reason(name)))
     return sorted(found, key=lambda p: natural_key(relative_name(p, folder)))
 
 
@@ -207,6 +242,7 @@ class ImportSummary:
     files_imported: int = 0
     files_skipped: int = 0
     failures: list[Failure] = field(default_factory=list)
+    ignored: list[Failure] = field(default_factory=list)  # found, not page files (BookPlan)
     warnings: list[Failure] = field(default_factory=list)
     orphans_removed: int = 0
     bytes_read: int = 0
@@ -631,6 +667,7 @@ def import_plans(
     summary = ImportSummary()
     started = time.perf_counter()
     for plan in plans:
+        summary.ignored += plan.ignored
         if not plan.file_count:
             summary.warnings.append(
                 Failure(display_name(plan.source.name), "no importable file; no book created")

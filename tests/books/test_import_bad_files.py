@@ -317,3 +317,36 @@ def test_a_pdf_without_pages_says_so_after_another_pdf_failed():
     with pytest.raises(images.BadFile) as refused:
         list(images.decode_pages(zero_page_pdf(), JPEG_LIMITS))
     assert str(refused.value) == "PDF has no pages"
+
+
+def test_every_file_found_is_imported_or_named_with_why_not(src, run_import):
+    book = src / "vol1"
+    write_png(book / "p1.png", 1)
+    (book / "\u202egnp.exe").write_bytes(b"MZ not a page")  # shows as "exe.png"
+    (book / "notes.txt").write_text("scanned 2024")
+    (book / "README").write_text("")
+    (book / ".DS_Store").write_bytes(b"\0")
+    (book / ".git").mkdir()
+    (book / ".git" / "HEAD").write_text("ref")
+    (src / "book.json").write_text('{"title": "Report"}')  # the sidecar: read, not a page
+
+    planned = run_import(src, "--dry-run")
+    run = run_import(src)
+
+    expected = {
+        "vol1/\\u202egnp.exe: not a page by its name (a .exe file); --pattern imports other names",
+        "vol1/notes.txt: not a page by its name (a .txt file); --pattern imports other names",
+        "vol1/README: not a page by its name (no file extension); --pattern imports other names",
+        "vol1/.DS_Store: hidden file",
+        "vol1/.git: hidden folder, not read",
+    }
+    reported = {
+        line.removeprefix("not imported: ")
+        for line in run.stderr.splitlines()
+        if line.startswith("not imported: ")
+    }
+    assert reported == expected
+    assert "\u202e" not in run.stderr + planned.stdout
+    assert {f"  not imported: {line}" for line in expected} <= set(planned.stdout.splitlines())
+    assert "failed: 0; not page files: 5" in run.stdout and run.error is None
+    assert page_names() == ["p1.png"]

@@ -73,6 +73,7 @@ class Command(BaseCommand):
             self._print_plan(plans, total)
             return
         if total == 0:
+            self._write_ignored(self.stderr, [item for plan in plans for item in plan.ignored])
             self.stderr.write("No matching files found; nothing imported.")
             return
 
@@ -99,7 +100,13 @@ class Command(BaseCommand):
                 for path in volume.files:
                     shown = importing.display_name(importing.relative_name(path, plan.source))
                     self.stdout.write(f"    {shown}")
+            self._write_ignored(self.stdout, plan.ignored, indent="  ")
         self.stdout.write(f"Dry run: {len(plans)} book(s), {total} file(s); nothing was written.")
+
+    @staticmethod
+    def _write_ignored(stream, ignored, indent=""):
+        for item in ignored:
+            stream.write(f"{indent}not imported: {item.path}: {item.reason}")
 
     def _progress(self, total, *, quiet):
         return _Progress(total, self.stdout, self.stderr, quiet=quiet)
@@ -113,6 +120,7 @@ class Command(BaseCommand):
     def _print_summary(self, summary):
         for warning in summary.warnings:
             self.stderr.write(f"warning: {warning.path}: {warning.reason}")
+        self._write_ignored(self.stderr, summary.ignored)
         for failure in summary.failures:
             self.stderr.write(self.style.ERROR(f"failed: {failure.path}: {failure.reason}"))
         mib = summary.bytes_read / 1024**2
@@ -121,7 +129,7 @@ class Command(BaseCommand):
             f"Books created: {summary.books_created}, volumes created: {summary.volumes_created}\n"
             f"Pages created: {summary.pages_created} from {summary.files_imported} file(s); "
             f"skipped (already imported): {summary.files_skipped}; "
-            f"failed: {len(summary.failures)}\n"
+            f"failed: {len(summary.failures)}; not page files: {len(summary.ignored)}\n"
             f"Read {mib:.1f} MiB in {summary.seconds:.1f} s ({rate:.1f} files/s)"
             + (
                 f"; removed {summary.orphans_removed} orphan file(s)"
