@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Container entry point: `web`, `worker`, `migrate`, `health`, or `manage ARGS...`.
 # Runs the same outside Docker (PYTHON names the interpreter; the tests use the venv's).
-# Each long-running command is exec'd, so SIGTERM from `docker stop` reaches it directly:
-# gunicorn finishes its requests, qcluster finishes the pages in flight before exiting.
+# gunicorn is exec'd, so SIGTERM from `docker stop` reaches it directly; the worker gets it
+# through this shell (see below). gunicorn finishes its requests, qcluster the pages in
+# flight, before exiting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python}
@@ -30,7 +31,18 @@ case "$command" in
     ;;
   worker)
     # Refuses to start without models (ocr.E001); never downloads any.
-    exec "$PYTHON" manage.py qcluster "$@"
+    # qcluster runs in a session of its own and this shell passes SIGTERM/SIGINT to its main
+    # process alone: a signal to the whole process group (systemd, `kill -TERM -- -PGID`)
+    # would otherwise also reach the pool's processes, killing pages mid-recognition and
+    # leaving the cluster waiting on its dead sentinel.
+    setsid "$PYTHON" manage.py qcluster "$@" &
+    cluster=$!
+    trap 'kill -TERM "$cluster" 2>/dev/null || true' TERM INT
+    status=0
+    while kill -0 "$cluster" 2>/dev/null; do  # a trapped signal ends a wait early: again
+      if wait "$cluster"; then status=0; else status=$?; fi
+    done
+    exit "$status"
     ;;
   migrate)
     migrate

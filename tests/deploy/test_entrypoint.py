@@ -73,15 +73,23 @@ class Stack:
     def start(self, name: str, *args: str) -> subprocess.Popen:
         log = open(self.logs / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
         process = subprocess.Popen(
-            [str(ENTRYPOINT), *args], env=self.env, stdout=log, stderr=subprocess.STDOUT
+            [str(ENTRYPOINT), *args],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # a process group of its own, as in a container
         )
         process.log, process.name = log, name
         self.processes.append(process)
         return process
 
-    def stop(self, process: subprocess.Popen, timeout: float = 300) -> int:
-        """SIGTERM to the process alone, as `docker stop` sends it to the container's PID 1."""
-        os.kill(process.pid, signal.SIGTERM)
+    def stop(self, process: subprocess.Popen, *, group: bool = False, timeout: float = 120) -> int:
+        """SIGTERM to the process alone, as `docker stop` sends it to the container's PID 1,
+        or (``group``) to its whole process group, as systemd and `kill -TERM -- -PGID` do."""
+        if group:
+            os.killpg(process.pid, signal.SIGTERM)
+        else:
+            os.kill(process.pid, signal.SIGTERM)
         code = process.wait(timeout=timeout)
         process.log.close()
         return code
@@ -210,13 +218,16 @@ def test_entrypoint_runs_the_stack_and_stops_without_losing_a_page(stack):
     pages = stack.page_statuses()
     assert len(pages) == 2
 
-    # SIGTERM while a page is in the engine: the worker finishes what it holds, then exits.
+    # SIGTERM to the worker's whole process group while a page is in the engine: the worker
+    # finishes what it holds, then exits (well within Q_TIMEOUT), leaving no process behind.
     wait_for(
         lambda: "processing" in stack.page_statuses().values(),
         interval=0.05,
         what="a page in flight",
     )
-    assert stack.stop(first) == 0, stack.log("worker-1")
+    assert stack.stop(first, group=True) == 0, stack.log("worker-1")
+    with pytest.raises(ProcessLookupError):
+        os.killpg(first.pid, 0)  # nothing left in its process group
     assert "has stopped." in stack.log("worker-1")
     after_stop = stack.page_statuses()
     assert set(after_stop.values()) <= {"recognized", "queued"}, after_stop
