@@ -240,6 +240,15 @@ class ApiPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_size(self, request):
+        """DRF quietly falls back to the default for a page_size it cannot read
+        (``page_size=true``); the API refuses it, as the schema's integer promises."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+            why = f"A whole number from 1 (larger is capped at {self.max_page_size})."
+            raise BadRequest("Invalid value for page_size.", fields={"page_size": [why]})
+        return super().get_page_size(request)
+
 
 class QueryFilter(filters.BaseFilterBackend):
     """Exact-match filters a view names in ``filter_params``: ``{param: (lookup, field)}``;

@@ -155,3 +155,14 @@ def test_lists_run_a_constant_number_of_queries(reader, django_assert_num_querie
     with django_assert_num_queries(len(one_row)):
         response = reader.get(f"{url}{sep}page_size=20")
     assert len(response.json()["results"]) == min(20, response.json()["count"]) > 1
+
+
+@pytest.mark.parametrize("value", ["true", "0", "-5", "2.5", "", "٣"])
+def test_a_page_size_that_is_not_a_whole_number_is_a_400(reader, value):
+    body = assert_error(reader.get("/api/v1/pages/", {"page_size": value}), 400, "invalid")
+    assert "page_size" in body["fields"]
+
+
+def test_a_page_size_over_the_maximum_is_capped(reader):
+    make_book(1)
+    assert reader.get("/api/v1/pages/", {"page_size": 5000}).status_code == 200
