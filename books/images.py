@@ -48,6 +48,7 @@ class DecodeLimits:
     max_pixels: int
     pdf_dpi: int
     thumbnail_size: int
+    max_pixels_setting: str = "IMPORT_MAX_PIXELS"  # named in the refusal
 
 
 def configure_pillow(max_pixels: int) -> None:
@@ -322,5 +323,5 @@ def _bomb_reason(
         size = f"{pixels / 1e6:.0f} MP " if pixels else ""
     return (
         f"image too large (decompression bomb guard): {size}"
-        f"exceeds IMPORT_MAX_PIXELS={limits.max_pixels:,}"
+        f"exceeds {limits.max_pixels_setting}={limits.max_pixels:,}"
     )

@@ -208,6 +208,8 @@ SPECTACULAR_SETTINGS = {
 }
 # Synchronous recognition (POST /api/v1/recognize) in the web process: size and concurrency.
 API_RECOGNIZE_MAX_BYTES = env.get_size("API_RECOGNIZE_MAX_BYTES", 20 * 1024**2)
+# Decoded in the web process: a small file can hold a huge image (14000x14000 PNG, 223 KB).
+API_RECOGNIZE_MAX_PIXELS = env.get_int("API_RECOGNIZE_MAX_PIXELS", 50_000_000, minimum=1)
 API_RECOGNIZE_CONCURRENCY = env.get_int("API_RECOGNIZE_CONCURRENCY", 1, minimum=1)
 API_RECOGNIZE_RETRY_AFTER = env.get_int("API_RECOGNIZE_RETRY_AFTER", 5, minimum=1)
 

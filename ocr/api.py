@@ -6,6 +6,7 @@ history, page lock). The synchronous endpoint stores nothing and takes at most
 ``API_RECOGNIZE_CONCURRENCY`` images at once per process; the next gets 429 at once.
 """
 
+import dataclasses
 import io
 import threading
 
@@ -639,7 +640,8 @@ class RecognizeView(APIView):
         summary="Recognize one image now, storing nothing",
         description="Runs the engine in the web process: at most API_RECOGNIZE_CONCURRENCY "
         "at once per process (429 with Retry-After beyond), images up to "
-        "API_RECOGNIZE_MAX_BYTES (413). Needs ocr.recognize_image (API readers, Librarians).",
+        "API_RECOGNIZE_MAX_BYTES and API_RECOGNIZE_MAX_PIXELS (413). Needs "
+        "ocr.recognize_image (API readers, Librarians).",
         request={"multipart/form-data": RecognizeSerializer},
         responses={200: RecognitionSerializer, **errors(413, 415, 429)},
     )
@@ -683,12 +685,19 @@ class RecognizeView(APIView):
 
 def _first_page(data: bytes) -> Image.Image:
     """The first page of the file, decoded with the import's rules (formats, pixel limit)."""
+    limits = dataclasses.replace(
+        importing.decode_limits(),
+        max_pixels=min(settings.IMPORT_MAX_PIXELS, settings.API_RECOGNIZE_MAX_PIXELS),
+        max_pixels_setting="API_RECOGNIZE_MAX_PIXELS",
+    )
     try:
-        page = next(iter(images.decode_pages(data, importing.decode_limits())))
+        page = next(iter(images.decode_pages(data, limits)))
     except images.BadFile as error:
         reason = str(error)
         if reason.startswith(("not an image or PDF", "unsupported image format")):
             raise UnsupportedFileType(reason) from None
+        if "decompression bomb" in reason:  # refused from its header, before decoding
+            raise PayloadTooLarge(reason) from None
         raise BadRequest(reason, fields={"image": [reason]}) from None
     except StopIteration:
         raise BadRequest("The file holds no page.", fields={"image": ["No page."]}) from None

@@ -114,3 +114,20 @@ def test_synchronous_recognition_is_capped(reader, settings):
     finally:
         for _ in range(taken):
             slots.release()
+
+
+def test_an_image_over_the_recognize_pixel_limit_is_a_413_before_decoding(
+    reader, settings, tmp_path
+):
+    from tests.factories import write_png_header_only
+
+    settings.IMPORT_MAX_PIXELS = 200_000_000  # what an import may take
+    bomb = write_png_header_only(tmp_path / "huge.png", 14_000, 14_000).read_bytes()
+    assert len(bomb) < 1000  # a few hundred bytes claiming 196 MP
+
+    response = reader.post(
+        "/api/v1/recognize", {"image": SimpleUploadedFile("huge.png", bomb, "image/png")}
+    )
+
+    body = assert_error(response, 413, "too_large")
+    assert "14000x14000 = 196 MP exceeds API_RECOGNIZE_MAX_PIXELS=50,000,000" in body["detail"]
