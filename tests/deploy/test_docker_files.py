@@ -194,13 +194,15 @@ def test_every_copied_path_exists_and_is_in_the_build_context():
     assert {"templates", "locale"} <= set(copied)  # the admin's pages, in Chinese too
 
 
-def test_entrypoint_script_is_executable_valid_bash_and_execs_its_servers():
+def test_entrypoint_script_is_executable_valid_bash_and_starts_its_servers():
     script = ROOT / "docker" / "entrypoint.sh"
     assert script.stat().st_mode & 0o111
     subprocess.run(["bash", "-n", str(script)], check=True)
     text = script.read_text()
     assert 'exec "$PYTHON" -m gunicorn config.wsgi:application' in text
-    assert 'exec "$PYTHON" manage.py qcluster' in text
+    # the worker in a session of its own, signals passed on (tests/deploy/test_entrypoint.py)
+    assert 'setsid "$PYTHON" manage.py qcluster "$@" &' in text
+    assert """trap 'kill -TERM "$cluster" 2>/dev/null || true' TERM INT""" in text
 
 
 # --- docker-compose.yml ---------------------------------------------------------------------
